@@ -1,0 +1,37 @@
+/** Engine settings, with the environment variables that set them (documented in the README). */
+import { invalidInput } from "../core/errors.js";
+import { DEFAULT_LIMITS, type SanitizeLimits } from "../events/sanitize.js";
+import { orchestratorHome } from "../store/paths.js";
+
+export interface EngineConfig {
+  /** Where the catalog of every run lives. */
+  home: string;
+  /** Runs active at once; the rest wait in FIFO order. */
+  maxConcurrency: number;
+  /** Longest a poll_events call may wait, whatever wait_ms asks. */
+  pollWaitCapMs: number;
+  /** How long cancel_run waits for a backend to stop before it records the cancel anyway. */
+  cancelGraceMs: number;
+  /** Most bytes of event lines in one poll answer. */
+  pollMaxBytes: number;
+  limits: SanitizeLimits;
+}
+
+function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw invalidInput(name, `expected an integer >= ${min}, got ${raw}`);
+  return value;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EngineConfig {
+  return {
+    home: orchestratorHome(env),
+    maxConcurrency: intFromEnv(env, "ORCHESTRATOR_MAX_CONCURRENCY", 8, 1),
+    pollWaitCapMs: intFromEnv(env, "ORCHESTRATOR_POLL_WAIT_CAP_MS", 25_000, 0),
+    cancelGraceMs: intFromEnv(env, "ORCHESTRATOR_CANCEL_GRACE_MS", 5_000, 0),
+    pollMaxBytes: intFromEnv(env, "ORCHESTRATOR_POLL_MAX_BYTES", 256 * 1024, 1024),
+    limits: DEFAULT_LIMITS,
+  };
+}

@@ -1,0 +1,513 @@
+/**
+ * The engine: run lifecycle, queueing, sessions, long-poll, cancel and continue. Its public methods are the
+ * seam every front end (MCP tools, CLI) uses; it is the only writer of the runs it hosts.
+ */
+import type { Backend } from "../backends/types.js";
+import { OrchestratorError, errorMessage, invalidInput } from "../core/errors.js";
+import { assertId, newRunId, newSessionId } from "../core/ids.js";
+import { redactSecrets } from "../core/redact.js";
+import {
+  type InputMessage,
+  isTerminal,
+  RUN_STATUSES,
+  type RunRecord,
+  type RunStatus,
+  type RunSummary,
+  type SessionRecord,
+  toSummary,
+} from "../core/run.js";
+import type { EventData } from "../events/types.js";
+import { readArtifactPage } from "../store/artifacts.js";
+import { Catalog } from "../store/catalog.js";
+import { lastSeq, readEvents } from "../store/event-log.js";
+import { eventsFile, runDir } from "../store/paths.js";
+import { readRunRecord, readSessionRecord, writeRunRecord, writeSessionRecord } from "../store/run-files.js";
+import { type ReindexReport, rebuildCatalog } from "../store/reindex.js";
+import type { EngineConfig } from "./config.js";
+import { currentHost, isCurrentHost, isHostAlive } from "./host-process.js";
+import { needsRecovery, recoverRun } from "./recovery.js";
+import type {
+  ArtifactRequest,
+  ArtifactResult,
+  ContinueRequest,
+  ContinueResult,
+  ListRequest,
+  ListResult,
+  PollRequest,
+  PollResult,
+  SpawnRequest,
+  SpawnResult,
+} from "./requests.js";
+import { RunHandle, type RunInput } from "./run-handle.js";
+import { Scheduler } from "./scheduler.js";
+import * as check from "./validate.js";
+import { Waiters } from "./waiters.js";
+
+const MAX_POLL_LIMIT = 1000;
+const MAX_LIST_LIMIT = 200;
+const MAX_ARTIFACT_PAGE = 1024 * 1024;
+const FOREIGN_POLL_INTERVAL_MS = 200;
+const PROGRESS_INTERVAL_MS = 5_000;
+
+export class Engine {
+  private readonly catalog: Catalog;
+  private readonly hosted = new Map<string, RunHandle>();
+  private readonly waiters = new Waiters();
+  private readonly scheduler: Scheduler<RunHandle>;
+  private closing = false;
+
+  constructor(
+    readonly config: EngineConfig,
+    private readonly backends: ReadonlyMap<string, Backend>,
+  ) {
+    this.catalog = Catalog.open(config.home);
+    this.scheduler = new Scheduler<RunHandle>(config.maxConcurrency, (handle) => void this.drive(handle));
+    if (this.catalog.rebuiltFromScratch) rebuildCatalog(this.catalog);
+    this.recoverAll();
+  }
+
+  /** Backends this server can run. */
+  get backendNames(): string[] {
+    return [...this.backends.keys()];
+  }
+
+  spawnRun(request: SpawnRequest): SpawnResult {
+    const backend = this.backendFor(request.backend);
+    const role = check.label("role", request.role);
+    const cwd = check.canonicalCwd("cwd", request.cwd);
+    if (request.prompt === undefined && request.input_message === undefined) {
+      throw invalidInput("prompt", "give prompt or input_message (at least one)");
+    }
+    const prompt = request.prompt === undefined ? undefined : check.prompt("prompt", request.prompt);
+    const message =
+      request.input_message === undefined ? undefined : check.inputMessage("input_message", request.input_message);
+    const mode = request.session_mode ?? (request.session_id === undefined ? "new" : "resume");
+    if (mode !== "new" && mode !== "resume") throw invalidInput("session_mode", 'expected "new" or "resume"');
+    if (mode === "new" && request.session_id !== undefined) {
+      throw invalidInput("session_id", 'only with session_mode "resume" (a new session gets a fresh id)');
+    }
+    if (mode === "resume" && request.session_id === undefined) {
+      throw invalidInput("session_id", 'required with session_mode "resume"');
+    }
+    const profile = request.profile === undefined ? undefined : check.profileText("profile", request.profile, cwd);
+    const outputSchema =
+      request.output_schema === undefined ? undefined : check.jsonObject("output_schema", request.output_schema);
+    const metadata = request.metadata === undefined ? undefined : check.metadataObject(request.metadata);
+    const backendConfig =
+      request.backend_config === undefined ? {} : check.jsonObject("backend_config", request.backend_config);
+    backend.validateConfig?.(backendConfig);
+    const session =
+      mode === "resume"
+        ? this.resumableSession(assertId("session_id", request.session_id), cwd, backend.name)
+        : undefined;
+    return this.createRun({
+      backend: backend.name,
+      role,
+      cwd,
+      session,
+      metadata,
+      input: {
+        prompt,
+        input_message: message,
+        profile_text: profile?.text,
+        output_schema: outputSchema,
+        backend_config: backendConfig,
+        resume_backend_session_id: session?.backend_session_id,
+      },
+      profilePath: profile?.path,
+    });
+  }
+
+  getRun(runId: string): RunSummary {
+    return toSummary(this.current(runId));
+  }
+
+  async pollEvents(request: PollRequest): Promise<PollResult> {
+    const runId = assertId("run_id", request.run_id);
+    const afterSeq = check.nonNegativeInt("after_seq", request.after_seq, 0);
+    const limit = Math.min(check.nonNegativeInt("limit", request.limit, 100), MAX_POLL_LIMIT);
+    const waitMs = Math.min(check.nonNegativeInt("wait_ms", request.wait_ms, 0), this.config.pollWaitCapMs);
+    let record = this.current(runId);
+    const path = eventsFile(record.cwd, runId);
+    let page = readEvents(path, afterSeq, limit, this.config.pollMaxBytes);
+    const started = Date.now();
+    while (page.events.length === 0 && !isTerminal(record.status) && !request.signal?.aborted) {
+      const left = waitMs - (Date.now() - started);
+      if (left <= 0) break;
+      const slice = Math.min(left, PROGRESS_INTERVAL_MS, this.hosted.has(runId) ? left : FOREIGN_POLL_INTERVAL_MS);
+      await this.waiters.wait(runId, slice, request.signal);
+      request.onWaiting?.(Date.now() - started, waitMs);
+      record = this.current(runId);
+      page = readEvents(path, afterSeq, limit, this.config.pollMaxBytes);
+    }
+    const last = page.events.at(-1);
+    return {
+      run_id: runId,
+      status: record.status,
+      events: page.events,
+      next_after_seq: last ? last.seq : Math.min(afterSeq, page.last_seq),
+      has_more: page.has_more,
+    };
+  }
+
+  async cancelRun(runId: string): Promise<{ run_id: string; status: RunStatus }> {
+    const record = this.current(runId);
+    if (isTerminal(record.status)) return { run_id: record.run_id, status: record.status };
+    const handle = this.hostedHandle(record);
+    if (this.scheduler.remove(handle)) {
+      handle.append("run_cancelled", { reason: "cancelled by the caller before it started" });
+      return { run_id: runId, status: handle.status };
+    }
+    if (!handle.cancelRequested) {
+      handle.cancelRequested = true;
+      handle.abort.abort();
+      const stopped = Promise.allSettled([handle.backendRun?.cancel(), handle.streamEnded]);
+      const clean = await withinMs(stopped, this.config.cancelGraceMs);
+      handle.append("run_cancelled", {
+        reason: "cancelled by the caller",
+        ...(clean ? {} : { warning: `the backend did not stop within ${this.config.cancelGraceMs} ms` }),
+      });
+    }
+    return { run_id: runId, status: handle.status };
+  }
+
+  async continueRun(request: ContinueRequest): Promise<ContinueResult> {
+    const record = this.current(request.run_id);
+    const message = this.continueMessage(request);
+    if (record.status === "input_required" || record.status === "auth_required") {
+      const handle = this.hostedHandle(record);
+      const send = handle.backendRun?.sendInput;
+      if (!send) {
+        throw new OrchestratorError("conflict", `run ${record.run_id}: its backend cannot take input while running`);
+      }
+      const pending = record.pending_input;
+      const waitingFor = record.status;
+      handle.append("status_changed", { status: "running", reason: "input_received", input: message });
+      try {
+        await send.call(handle.backendRun, message);
+      } catch (error) {
+        if (error instanceof OrchestratorError && error.code === "invalid_input") {
+          handle.append(waitingFor, {
+            ...pending,
+            kind: pending?.kind ?? "input",
+          });
+          throw error;
+        }
+        handle.append("run_failed", { code: "backend_error", message: `delivering input: ${errorMessage(error)}` });
+      }
+      return { run_id: record.run_id, session_id: record.session_id, status: handle.status };
+    }
+    if (!isTerminal(record.status)) {
+      throw new OrchestratorError(
+        "conflict",
+        `run ${record.run_id} is ${record.status}: continue_run answers a run that waits for input, or starts a new run after a finished one; poll it, or cancel it first`,
+      );
+    }
+    const session = this.resumableSession(record.session_id, record.cwd, record.backend);
+    const backend = this.backendFor(record.backend);
+    const prior = this.hosted.get(record.run_id)?.input;
+    const profilePath = record.spec.profile;
+    const spawned = this.createRun({
+      backend: backend.name,
+      role: record.role,
+      cwd: record.cwd,
+      session,
+      metadata: record.metadata,
+      previousRunId: record.run_id,
+      profilePath,
+      input: {
+        ...(message.parts.length === 1 && message.parts[0]?.type === "text"
+          ? { prompt: message.parts[0].text }
+          : { input_message: message }),
+        profile_text: profilePath ? check.profileText("profile", profilePath, record.cwd).text : undefined,
+        output_schema: record.spec.output_schema,
+        backend_config: prior?.backend_config ?? record.spec.backend_config ?? {},
+        resume_backend_session_id: session.backend_session_id,
+      },
+    });
+    return {
+      run_id: spawned.run_id,
+      session_id: spawned.session_id,
+      status: spawned.status,
+      previous_run_id: record.run_id,
+    };
+  }
+
+  listRuns(request: ListRequest): ListResult {
+    if (request.status !== undefined && !RUN_STATUSES.includes(request.status)) {
+      throw invalidInput("status", `expected one of ${RUN_STATUSES.join(", ")}`);
+    }
+    const limit = Math.min(Math.max(check.nonNegativeInt("limit", request.limit, 50), 1), MAX_LIST_LIMIT);
+    const page = this.catalog.list({
+      status: request.status,
+      backend: request.backend,
+      role: request.role,
+      cwd: request.cwd === undefined ? undefined : check.canonicalCwd("cwd", request.cwd),
+      session_id: request.session_id === undefined ? undefined : assertId("session_id", request.session_id),
+      limit,
+      cursor: request.cursor,
+    });
+    // Hosted runs are fresher in memory than in the catalog, which is written on status changes.
+    const runs = page.runs.map((run) => {
+      const handle = this.hosted.get(run.run_id);
+      return handle ? toSummary(handle.record) : run;
+    });
+    return page.next_cursor === undefined ? { runs } : { runs, next_cursor: page.next_cursor };
+  }
+
+  getEventArtifact(request: ArtifactRequest): ArtifactResult {
+    const record = this.current(request.run_id);
+    const seq = check.nonNegativeInt("seq", request.seq, 0);
+    if (seq < 1) throw invalidInput("seq", "expected the seq (>= 1) of an event with artifact_refs");
+    if (typeof request.field_path !== "string" || !request.field_path.startsWith("/")) {
+      throw invalidInput("field_path", 'expected a JSON Pointer from artifact_refs, such as "/stdout"');
+    }
+    const offset = check.nonNegativeInt("offset", request.offset, 0);
+    const limit = check.nonNegativeInt("limit", request.limit, 65_536);
+    if (limit < 4) throw invalidInput("limit", "expected at least 4 bytes (one UTF-8 character)");
+    const event = readEvents(eventsFile(record.cwd, record.run_id), seq - 1, 1, Number.POSITIVE_INFINITY).events[0];
+    if (!event || event.seq !== seq) {
+      throw new OrchestratorError("not_found", `run ${record.run_id} has no event with seq ${seq} (last_seq ${record.last_seq})`);
+    }
+    if (!Array.isArray(event.data.artifact_refs)) {
+      throw new OrchestratorError("not_found", `event ${seq} (${event.type}) has no artifacts: its data is complete inline`);
+    }
+    const page = readArtifactPage(
+      runDir(record.cwd, record.run_id),
+      seq,
+      event.type,
+      request.field_path,
+      offset,
+      Math.min(limit, MAX_ARTIFACT_PAGE),
+    );
+    return { run_id: record.run_id, seq, field_path: request.field_path, ...page };
+  }
+
+  /** Rebuilds the catalog from the run files of every known cwd (and of `extraCwds`). */
+  reindex(extraCwds: string[] = []): ReindexReport {
+    return rebuildCatalog(this.catalog, extraCwds.map((cwd) => check.canonicalCwd("cwd", cwd)));
+  }
+
+  /** Ends every hosted run (as interrupted, so its session can be resumed) and closes the store. */
+  async shutdown(reason = "the server shut down"): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    const handles = [...this.hosted.values()];
+    await Promise.all(
+      handles.map(async (handle) => {
+        if (this.scheduler.remove(handle) || handle.cancelRequested) {
+          handle.append("run_failed", { code: "interrupted", message: reason });
+          return;
+        }
+        handle.cancelRequested = true;
+        handle.abort.abort();
+        await withinMs(Promise.allSettled([handle.backendRun?.cancel(), handle.streamEnded]), this.config.cancelGraceMs);
+        handle.append("run_failed", { code: "interrupted", message: `${reason}; continue_run resumes the session` });
+      }),
+    );
+    this.catalog.close();
+  }
+
+  private createRun(args: {
+    backend: string;
+    role: string;
+    cwd: string;
+    session?: SessionRecord;
+    metadata?: Record<string, unknown>;
+    previousRunId?: string;
+    profilePath?: string;
+    input: RunInput;
+  }): SpawnResult {
+    if (this.closing) throw new OrchestratorError("conflict", "the server is shutting down");
+    const now = new Date().toISOString();
+    const runId = newRunId();
+    const session: SessionRecord = args.session ?? {
+      session_id: newSessionId(),
+      backend: args.backend,
+      cwd: args.cwd,
+      created_at: now,
+      updated_at: now,
+      run_ids: [],
+    };
+    session.run_ids.push(runId);
+    session.updated_at = now;
+    const record: RunRecord = {
+      run_id: runId,
+      session_id: session.session_id,
+      backend: args.backend,
+      role: args.role,
+      status: "queued",
+      cwd: args.cwd,
+      created_at: now,
+      updated_at: now,
+      last_seq: 0,
+      ...(args.previousRunId ? { previous_run_id: args.previousRunId } : {}),
+      ...(args.metadata ? { metadata: args.metadata } : {}),
+      host: currentHost(),
+      spec: {
+        ...(args.profilePath ? { profile: args.profilePath } : {}),
+        ...(args.input.output_schema ? { output_schema: args.input.output_schema } : {}),
+        backend_config: redactSecrets(args.input.backend_config) as Record<string, unknown>,
+      },
+    };
+    this.catalog.addRoot(args.cwd);
+    writeSessionRecord(session);
+    const handle = new RunHandle(record, args.input, this.config, {
+      persist: (r) => this.persist(r),
+      appended: (id) => this.waiters.wake(id),
+      finished: (h) => this.finished(h),
+    });
+    this.hosted.set(runId, handle);
+    this.persist(record);
+    handle.append("run_started", {
+      status: "queued",
+      role: args.role,
+      cwd: args.cwd,
+      session_mode: args.session ? "resume" : "new",
+      ...(args.previousRunId ? { previous_run_id: args.previousRunId } : {}),
+      ...(args.input.prompt !== undefined ? { prompt: args.input.prompt } : {}),
+      ...(args.input.input_message ? { input_message: args.input.input_message } : {}),
+      ...(args.profilePath ? { profile: args.profilePath } : {}),
+    });
+    this.scheduler.enqueue(handle);
+    return {
+      run_id: runId,
+      session_id: session.session_id,
+      backend: args.backend,
+      role: args.role,
+      status: handle.status,
+      ...(args.previousRunId ? { previous_run_id: args.previousRunId } : {}),
+    };
+  }
+
+  /** Runs one hosted run from its start to its terminal event. */
+  private async drive(handle: RunHandle): Promise<void> {
+    const record = handle.record;
+    try {
+      handle.append("status_changed", { status: "running" });
+      const backend = this.backendFor(record.backend);
+      const run = backend.start({
+        run_id: record.run_id,
+        session_id: record.session_id,
+        cwd: record.cwd,
+        role: record.role,
+        ...handle.input,
+        signal: handle.abort.signal,
+        onBackendSession: (id) => this.bindBackendSession(record, id),
+      });
+      handle.backendRun = run;
+      for await (const event of run.events) {
+        if (handle.terminal) break;
+        // After a cancel request the engine writes the terminal event itself, once the backend has stopped.
+        if (handle.cancelRequested && (event.type === "run_completed" || event.type === "run_failed")) continue;
+        handle.append(event.type, event.data as EventData);
+      }
+      if (!handle.cancelRequested) handle.append("run_completed", { final_response: handle.finalText });
+    } catch (error) {
+      if (!handle.cancelRequested) {
+        handle.append("run_failed", {
+          code: error instanceof OrchestratorError ? error.code : "backend_error",
+          message: errorMessage(error),
+        });
+      }
+    } finally {
+      handle.markStreamEnded();
+    }
+  }
+
+  private finished(handle: RunHandle): void {
+    this.hosted.delete(handle.runId);
+    this.scheduler.release(handle);
+  }
+
+  private persist(record: RunRecord): void {
+    writeRunRecord(record);
+    this.catalog.upsert(record);
+  }
+
+  private bindBackendSession(record: RunRecord, backendSessionId: string): void {
+    const session = readSessionRecord(record.cwd, record.session_id);
+    if (!session || session.backend_session_id === backendSessionId) return;
+    session.backend_session_id = backendSessionId;
+    session.updated_at = new Date().toISOString();
+    writeSessionRecord(session);
+  }
+
+  private backendFor(name: unknown): Backend {
+    const backend = typeof name === "string" ? this.backends.get(name) : undefined;
+    if (!backend) {
+      const offered = this.backendNames.join(", ") || "none";
+      throw invalidInput("backend", `expected one of the backends this server runs (${offered}), got ${JSON.stringify(name)}`);
+    }
+    return backend;
+  }
+
+  private resumableSession(sessionId: string, cwd: string, backend: string): SessionRecord {
+    const session = readSessionRecord(cwd, sessionId);
+    if (!session) {
+      const elsewhere = this.catalog.list({ session_id: sessionId, limit: 1 }).runs[0];
+      throw elsewhere
+        ? invalidInput("session_id", `session ${sessionId} belongs to cwd ${elsewhere.cwd}; resume it from there`)
+        : new OrchestratorError("not_found", `session_id: no session ${sessionId} in ${cwd}`);
+    }
+    if (session.backend !== backend) {
+      throw invalidInput("backend", `session ${sessionId} runs on ${session.backend}, not ${backend}`);
+    }
+    return session;
+  }
+
+  private continueMessage(request: ContinueRequest): InputMessage {
+    if (request.input_message !== undefined) return check.inputMessage("input_message", request.input_message);
+    if (request.prompt !== undefined) return { role: "user", parts: [{ type: "text", text: check.prompt("prompt", request.prompt) }] };
+    throw invalidInput("input_message", "give input_message or prompt: the input to deliver");
+  }
+
+  /** The freshest record of a run: in memory when hosted here, else from its run.json (recovered if orphaned). */
+  private current(runIdValue: unknown): RunRecord {
+    const runId = assertId("run_id", runIdValue);
+    const handle = this.hosted.get(runId);
+    if (handle) return handle.record;
+    const indexed = this.catalog.get(runId);
+    if (!indexed) throw new OrchestratorError("not_found", `run_id: no run ${runId} (list_runs shows the runs there are)`);
+    let record = readRunRecord(indexed.cwd, runId);
+    if (!record) throw new OrchestratorError("not_found", `run_id: run ${runId} is indexed but its files are gone from ${indexed.cwd}`);
+    if (needsRecovery(record)) record = recoverRun(record, (r) => this.persist(r));
+    if (!isTerminal(record.status)) record.last_seq = Math.max(record.last_seq, lastSeq(eventsFile(record.cwd, runId)));
+    return record;
+  }
+
+  /** The handle of a run this process hosts; a run hosted by another live process is refused clearly. */
+  private hostedHandle(record: RunRecord): RunHandle {
+    const handle = this.hosted.get(record.run_id);
+    if (handle) return handle;
+    const where = isCurrentHost(record.host) || !isHostAlive(record.host) ? "no live process" : `pid ${record.host.pid}`;
+    throw new OrchestratorError(
+      "conflict",
+      `run ${record.run_id} is hosted by another orchestration-mcp process (${where}); cancel or continue it through that server`,
+    );
+  }
+
+  private recoverAll(): void {
+    for (const record of this.catalog.listUnfinished()) {
+      if (!needsRecovery(record)) continue;
+      try {
+        recoverRun(record, (r) => this.persist(r));
+      } catch (error) {
+        process.stderr.write(`orchestration-mcp: could not recover run ${record.run_id}: ${errorMessage(error)}\n`);
+      }
+    }
+  }
+}
+
+/** True when `promise` settles within `ms`. */
+async function withinMs(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,33 @@
+/** JSON files replaced whole: a crash at any instant leaves the old or the new version, never a mix. */
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+
+let counter = 0;
+
+export function writeFileAtomic(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.${++counter}.tmp`;
+  const fd = openSync(tmp, "w");
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+export const writeJsonAtomic = (path: string, value: unknown): void =>
+  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+
+/** Reads a JSON file, or undefined when it does not exist. */
+export function readJsonIfExists<T>(path: string): T | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  return JSON.parse(text) as T;
+}

@@ -1,0 +1,366 @@
+/** The run catalog: a SQLite index of every run in every cwd, so list_runs filters and pages without opening run files. */
+import { mkdirSync, readFileSync, renameSync, statSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { errorMessage, OrchestratorError } from "../core/errors.js";
+import {
+  isTerminal,
+  RUN_STATUSES,
+  type RunRecord,
+  type RunStatus,
+  type RunSummary,
+  toSummary,
+} from "../core/run.js";
+import { writeJsonAtomic } from "./atomic-file.js";
+
+export interface RunFilter {
+  status?: RunStatus;
+  backend?: string;
+  role?: string;
+  cwd?: string;
+  session_id?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface RunPage {
+  runs: RunSummary[];
+  next_cursor?: string;
+}
+
+const SCHEMA_VERSION = 1;
+const BUSY_TIMEOUT_MS = 5000;
+const FILTER_COLUMNS = ["status", "backend", "role", "cwd", "session_id"] as const;
+const UNFINISHED = RUN_STATUSES.filter((status) => !isTerminal(status));
+
+/** MIGRATIONS[v] takes the schema from version v to v + 1: a bump appends one and never edits one. */
+const MIGRATIONS = [
+  `CREATE TABLE runs (
+     run_id TEXT PRIMARY KEY,
+     session_id TEXT NOT NULL,
+     backend TEXT NOT NULL,
+     role TEXT NOT NULL,
+     status TEXT NOT NULL,
+     cwd TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     host_pid INTEGER,
+     host_start_time TEXT,
+     record_json TEXT NOT NULL
+   );
+   CREATE INDEX runs_by_created ON runs (created_at, run_id);
+   ${FILTER_COLUMNS.map((c) => `CREATE INDEX runs_by_${c} ON runs (${c}, created_at, run_id);`).join("\n")}
+   CREATE TABLE roots (cwd TEXT PRIMARY KEY) WITHOUT ROWID;`,
+];
+
+/** The database cannot be trusted as it is: move it aside and start over. */
+class CorruptCatalog extends Error {}
+
+const isCorruption = (error: unknown): boolean => {
+  if (error instanceof CorruptCatalog) return true;
+  const code = error instanceof Database.SqliteError ? error.code : "";
+  return code === "SQLITE_NOTADB" || code.startsWith("SQLITE_CORRUPT");
+};
+
+const storeError = (error: unknown): OrchestratorError =>
+  error instanceof OrchestratorError
+    ? error
+    : new OrchestratorError("store_error", `catalog: ${errorMessage(error)}`);
+
+const badCursor = (): OrchestratorError =>
+  new OrchestratorError("invalid_input", "cursor: expected a next_cursor returned by list_runs");
+
+const encodeCursor = (createdAt: string, runId: string): string =>
+  Buffer.from(JSON.stringify([createdAt, runId])).toString("base64url");
+
+function decodeCursor(cursor: string): [string, string] {
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw badCursor();
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw badCursor();
+  }
+  if (!Array.isArray(value) || value.length !== 2) throw badCursor();
+  const [createdAt, runId] = value;
+  if (typeof createdAt !== "string" || typeof runId !== "string") throw badCursor();
+  return [createdAt, runId];
+}
+
+/** The SQL behind `list`, exported so a test can check its query plan. */
+export function buildListQuery(filter: RunFilter): { sql: string; params: (string | number)[] } {
+  if (!Number.isInteger(filter.limit) || filter.limit < 1) {
+    throw new OrchestratorError("invalid_input", "limit: expected a positive integer");
+  }
+  const clauses: string[] = [];
+  const params: (string | number)[] = [];
+  for (const column of FILTER_COLUMNS) {
+    const value = filter[column];
+    if (value === undefined) continue;
+    clauses.push(`${column} = ?`);
+    params.push(value);
+  }
+  if (filter.cursor !== undefined) {
+    clauses.push("(created_at, run_id) < (?, ?)");
+    params.push(...decodeCursor(filter.cursor));
+  }
+  const where = clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : "";
+  params.push(filter.limit + 1);
+  return {
+    sql: `SELECT created_at, run_id, record_json FROM runs ${where} ORDER BY created_at DESC, run_id DESC LIMIT ?`,
+    params,
+  };
+}
+
+function readRootsFile(path: string): string[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    // Written atomically, so a bad file was damaged from outside: the table still has the roots to rewrite it.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT" || error instanceof SyntaxError) return [];
+    throw error;
+  }
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+}
+
+const inode = (path: string): number | undefined => statSync(path, { throwIfNoEntry: false })?.ino;
+
+function moveAside(path: string): void {
+  const aside = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+  for (const suffix of ["", "-wal", "-shm"]) {
+    try {
+      renameSync(path + suffix, aside + suffix);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+  }
+}
+
+interface RunRow {
+  run_id: string;
+  session_id: string;
+  backend: string;
+  role: string;
+  status: string;
+  cwd: string;
+  created_at: string;
+  updated_at: string;
+  host_pid: number | null;
+  host_start_time: string | null;
+  record_json: string;
+}
+
+const RUN_COLUMNS: (keyof RunRow)[] = [
+  "run_id",
+  "session_id",
+  "backend",
+  "role",
+  "status",
+  "cwd",
+  "created_at",
+  "updated_at",
+  "host_pid",
+  "host_start_time",
+  "record_json",
+];
+
+const UPSERT_SQL = `INSERT INTO runs (${RUN_COLUMNS.join(", ")}) VALUES (${RUN_COLUMNS.map((c) => `@${c}`).join(", ")})
+  ON CONFLICT (run_id) DO UPDATE SET ${RUN_COLUMNS.slice(1)
+    .map((c) => `${c} = excluded.${c}`)
+    .join(", ")}`;
+
+const toRow = (record: RunRecord): RunRow => ({
+  run_id: record.run_id,
+  session_id: record.session_id,
+  backend: record.backend,
+  role: record.role,
+  status: record.status,
+  cwd: record.cwd,
+  created_at: record.created_at,
+  updated_at: record.updated_at,
+  host_pid: record.host?.pid ?? null,
+  host_start_time: record.host?.start_time ?? null,
+  record_json: JSON.stringify(record),
+});
+
+export class Catalog {
+  private readonly upsertStatement: Database.Statement<RunRow>;
+  private readonly listStatements = new Map<string, Database.Statement>();
+  private readonly knownRoots = new Set<string>();
+  private readonly rootsFile: string;
+
+  private constructor(
+    home: string,
+    private readonly db: Database.Database,
+    /** The catalog starts empty (new, or the old one was corrupt): the caller must reindex from run files. */
+    readonly rebuiltFromScratch: boolean,
+  ) {
+    this.rootsFile = join(home, "roots.json");
+    this.upsertStatement = db.prepare(UPSERT_SQL);
+    this.syncRoots();
+  }
+
+  static open(home: string): Catalog {
+    const path = join(home, "catalog.db");
+    try {
+      mkdirSync(home, { recursive: true });
+      const before = inode(path);
+      try {
+        return Catalog.connect(home, path, false);
+      } catch (error) {
+        if (!isCorruption(error)) throw error;
+        // Another process that met the same bad file may have replaced it already: keep its fresh one.
+        if (inode(path) === before) moveAside(path);
+        return Catalog.connect(home, path, true);
+      }
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  private static connect(home: string, path: string, rebuilt: boolean): Catalog {
+    const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    try {
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = NORMAL");
+      const check = db.pragma("quick_check", { simple: true });
+      if (check !== "ok") throw new CorruptCatalog(`quick_check: ${String(check)}`);
+      const created = Catalog.migrate(db);
+      return new Catalog(home, db, rebuilt || created);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  /** Brings the schema to SCHEMA_VERSION; true when it had to create it from nothing. */
+  private static migrate(db: Database.Database): boolean {
+    // IMMEDIATE: two processes opening a new home at once must not both create the schema.
+    return db
+      .transaction(() => {
+        db.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID");
+        const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
+          | { value: string }
+          | undefined;
+        const from = row === undefined ? 0 : Number(row.value);
+        if (!Number.isInteger(from) || from < 0 || from > SCHEMA_VERSION) {
+          throw new CorruptCatalog(`unknown schema version ${row?.value}`);
+        }
+        if (from === SCHEMA_VERSION) return false;
+        for (const sql of MIGRATIONS.slice(from)) db.exec(sql);
+        db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)").run(
+          String(SCHEMA_VERSION),
+        );
+        return from === 0;
+      })
+      .immediate();
+  }
+
+  private guard<T>(action: () => T): T {
+    try {
+      return action();
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+
+  upsert(record: RunRecord): void {
+    this.guard(() => this.upsertStatement.run(toRow(record)));
+  }
+
+  get(runId: string): RunRecord | undefined {
+    return this.guard(() => {
+      const row = this.db.prepare("SELECT record_json FROM runs WHERE run_id = ?").get(runId) as
+        | { record_json: string }
+        | undefined;
+      return row === undefined ? undefined : (JSON.parse(row.record_json) as RunRecord);
+    });
+  }
+
+  list(filter: RunFilter): RunPage {
+    const { sql, params } = buildListQuery(filter);
+    return this.guard(() => {
+      let statement = this.listStatements.get(sql);
+      if (statement === undefined) {
+        statement = this.db.prepare(sql);
+        this.listStatements.set(sql, statement);
+      }
+      const rows = statement.all(...params) as { created_at: string; run_id: string; record_json: string }[];
+      const more = rows.length > filter.limit;
+      const page = more ? rows.slice(0, filter.limit) : rows;
+      const last = page.at(-1);
+      return {
+        runs: page.map((row) => toSummary(JSON.parse(row.record_json) as RunRecord)),
+        ...(more && last ? { next_cursor: encodeCursor(last.created_at, last.run_id) } : {}),
+      };
+    });
+  }
+
+  listUnfinished(): RunRecord[] {
+    return this.guard(() => {
+      const marks = UNFINISHED.map(() => "?").join(", ");
+      const rows = this.db
+        .prepare(`SELECT record_json FROM runs WHERE status IN (${marks}) ORDER BY created_at, run_id`)
+        .all(...UNFINISHED) as { record_json: string }[];
+      return rows.map((row) => JSON.parse(row.record_json) as RunRecord);
+    });
+  }
+
+  replaceAll(records: Iterable<RunRecord>): number {
+    // Read every record before taking the write lock, so the other process waits for SQLite, not for our disk.
+    const rows = Array.from(records, toRow);
+    return this.guard(() =>
+      this.db
+        .transaction(() => {
+          this.db.exec("DELETE FROM runs");
+          for (const row of rows) this.upsertStatement.run(row);
+          return rows.length;
+        })
+        .immediate(),
+    );
+  }
+
+  count(): number {
+    return this.guard(() => this.db.prepare("SELECT count(*) FROM runs").pluck().get() as number);
+  }
+
+  addRoot(cwd: string): void {
+    if (this.knownRoots.has(cwd)) return;
+    this.guard(() => this.syncRoots(cwd));
+  }
+
+  roots(): string[] {
+    return this.guard(() => {
+      const all = new Set([...this.tableRoots(), ...readRootsFile(this.rootsFile)]);
+      for (const root of all) this.knownRoots.add(root);
+      return [...all].sort();
+    });
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private tableRoots(): string[] {
+    return this.db.prepare("SELECT cwd FROM roots").pluck().all() as string[];
+  }
+
+  /**
+   * Makes the table and roots.json each hold the union of both (plus `extra`). The write lock of the
+   * transaction doubles as a lock on the file, so two processes merging at once cannot drop each other's roots.
+   */
+  private syncRoots(extra?: string): void {
+    this.db
+      .transaction(() => {
+        const inTable = new Set(this.tableRoots());
+        const inFile = new Set(readRootsFile(this.rootsFile));
+        const all = new Set([...inTable, ...inFile, ...(extra === undefined ? [] : [extra])]);
+        const insert = this.db.prepare("INSERT OR IGNORE INTO roots (cwd) VALUES (?)");
+        for (const root of all) if (!inTable.has(root)) insert.run(root);
+        if ([...all].some((root) => !inFile.has(root))) writeJsonAtomic(this.rootsFile, [...all].sort());
+        for (const root of all) this.knownRoots.add(root);
+      })
+      .immediate();
+  }
+}

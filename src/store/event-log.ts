@@ -1,0 +1,230 @@
+/**
+ * events.jsonl: one JSON event a line, appended by the run's single writer and read through a byte-offset
+ * index, so a read after `after_seq` costs what it returns, not the length of the run.
+ */
+import {
+  closeSync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  statSync,
+  writeSync,
+} from "node:fs";
+import { dirname } from "node:path";
+import { OrchestratorError } from "../core/errors.js";
+import type { RunEvent } from "../events/types.js";
+
+const NEWLINE = 0x0a;
+const SCAN_BLOCK = 1 << 20;
+const MAX_CACHED_INDEXES = 256;
+
+/** Byte offsets of the complete lines of one log: line i holds seq i + 1. */
+class LineIndex {
+  readonly starts: number[] = [];
+  /** Bytes covered by complete lines; a torn tail beyond this is ignored. */
+  end = 0;
+  /** True while a writer in this process appends: the index is then always current. */
+  live = false;
+
+  constructor(readonly path: string) {}
+
+  get count(): number {
+    return this.starts.length;
+  }
+
+  /** Extends the index over bytes another process appended since the last look. */
+  refresh(): void {
+    if (this.live) return;
+    let size: number;
+    try {
+      size = statSync(this.path).size;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+      throw error;
+    }
+    if (size < this.end) this.reset();
+    if (size > this.end) this.scan(size);
+  }
+
+  reset(): void {
+    this.starts.length = 0;
+    this.end = 0;
+  }
+
+  private scan(size: number): void {
+    const fd = openSync(this.path, "r");
+    try {
+      const buffer = Buffer.allocUnsafe(SCAN_BLOCK);
+      let lineStart = this.end;
+      let position = this.end;
+      while (position < size) {
+        const read = readSync(fd, buffer, 0, Math.min(SCAN_BLOCK, size - position), position);
+        if (read === 0) break;
+        let at = buffer.indexOf(NEWLINE, 0);
+        while (at !== -1 && at < read) {
+          this.starts.push(lineStart);
+          lineStart = position + at + 1;
+          at = buffer.indexOf(NEWLINE, at + 1);
+        }
+        position += read;
+      }
+      this.end = lineStart;
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+const indexes = new Map<string, LineIndex>();
+
+function indexFor(path: string): LineIndex {
+  let index = indexes.get(path);
+  if (index) {
+    indexes.delete(path);
+  } else {
+    index = new LineIndex(path);
+    if (indexes.size >= MAX_CACHED_INDEXES) evictOne();
+  }
+  indexes.set(path, index);
+  return index;
+}
+
+function evictOne(): void {
+  for (const [path, index] of indexes) {
+    if (!index.live) {
+      indexes.delete(path);
+      return;
+    }
+  }
+}
+
+export interface EventPage {
+  events: RunEvent[];
+  /** The highest seq in the log. */
+  last_seq: number;
+  has_more: boolean;
+}
+
+/**
+ * Events with seq > afterSeq: at most `limit` of them and at most `maxBytes` of lines (always at least one
+ * event when there is one, however big).
+ */
+export function readEvents(path: string, afterSeq: number, limit: number, maxBytes: number): EventPage {
+  const index = indexFor(path);
+  index.refresh();
+  const total = index.count;
+  if (afterSeq >= total || limit <= 0) return { events: [], last_seq: total, has_more: false };
+  const first = afterSeq;
+  const start = index.starts[first] as number;
+  let last = first + 1;
+  const stop = Math.min(total, first + limit);
+  while (last < stop && lineEnd(index, last) - start <= maxBytes) last++;
+  const end = lineEnd(index, last - 1);
+  const buffer = Buffer.allocUnsafe(end - start);
+  const fd = openSync(path, "r");
+  try {
+    readSync(fd, buffer, 0, buffer.length, start);
+  } finally {
+    closeSync(fd);
+  }
+  const events: RunEvent[] = [];
+  let from = 0;
+  for (let i = first; i < last; i++) {
+    const to = lineEnd(index, i) - start;
+    events.push(parseLine(buffer.toString("utf8", from, to - 1), path, i + 1));
+    from = to;
+  }
+  return { events, last_seq: total, has_more: last < total };
+}
+
+/** The highest seq in a log, cheap after the first look. */
+export function lastSeq(path: string): number {
+  const index = indexFor(path);
+  index.refresh();
+  return index.count;
+}
+
+/** The last event, or undefined for an empty or missing log. */
+export function readLastEvent(path: string): RunEvent | undefined {
+  const total = lastSeq(path);
+  return total === 0 ? undefined : readEvents(path, total - 1, 1, Number.POSITIVE_INFINITY).events[0];
+}
+
+const lineEnd = (index: LineIndex, line: number): number =>
+  line + 1 < index.count ? (index.starts[line + 1] as number) : index.end;
+
+function parseLine(text: string, path: string, seq: number): RunEvent {
+  try {
+    return JSON.parse(text) as RunEvent;
+  } catch {
+    throw new OrchestratorError("store_error", `${path}: line ${seq} is not valid JSON`);
+  }
+}
+
+/** The single writer of one log. Opening it repairs a torn last line left by a crash. */
+export class EventLogWriter {
+  private readonly index: LineIndex;
+
+  private constructor(
+    private fd: number,
+    readonly path: string,
+  ) {
+    this.index = indexFor(path);
+    this.index.live = false;
+    this.index.reset();
+    this.index.refresh();
+    this.index.live = true;
+  }
+
+  static open(path: string): EventLogWriter {
+    mkdirSync(dirname(path), { recursive: true });
+    const fd = openSync(path, "a+");
+    try {
+      truncateTornTail(fd);
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+    return new EventLogWriter(fd, path);
+  }
+
+  get lastSeq(): number {
+    return this.index.count;
+  }
+
+  /** Appends one event line synchronously; the caller numbers events, this only writes them in order. */
+  append(event: RunEvent): void {
+    const line = Buffer.from(`${JSON.stringify(event)}\n`, "utf8");
+    let written = 0;
+    while (written < line.length) written += writeSync(this.fd, line, written, line.length - written);
+    this.index.starts.push(this.index.end);
+    this.index.end += line.length;
+  }
+
+  close(): void {
+    if (this.fd < 0) return;
+    this.index.live = false;
+    closeSync(this.fd);
+    this.fd = -1;
+  }
+}
+
+function truncateTornTail(fd: number): void {
+  const size = fstatSync(fd).size;
+  if (size === 0) return;
+  const buffer = Buffer.allocUnsafe(Math.min(size, SCAN_BLOCK));
+  let position = size;
+  while (position > 0) {
+    const length = Math.min(buffer.length, position);
+    position -= length;
+    readSync(fd, buffer, 0, length, position);
+    const at = buffer.lastIndexOf(NEWLINE, length - 1);
+    if (at !== -1) {
+      if (position + at + 1 < size) ftruncateSync(fd, position + at + 1);
+      return;
+    }
+  }
+  ftruncateSync(fd, 0);
+}

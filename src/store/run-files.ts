@@ -1,0 +1,60 @@
+/** run.json, result.json and session files of one cwd's store, each replaced atomically. */
+import { readdirSync } from "node:fs";
+import { OrchestratorError } from "../core/errors.js";
+import { ID_PATTERN } from "../core/ids.js";
+import { RUN_STATUSES, type RunRecord, type RunResult, type SessionRecord } from "../core/run.js";
+import { readJsonIfExists, writeJsonAtomic } from "./atomic-file.js";
+import { resultFile, runFile, runsDir, sessionFile } from "./paths.js";
+
+export const writeRunRecord = (record: RunRecord): void =>
+  writeJsonAtomic(runFile(record.cwd, record.run_id), record);
+
+export function readRunRecord(cwd: string, runId: string): RunRecord | undefined {
+  const path = runFile(cwd, runId);
+  const record = readJson<RunRecord>(path);
+  if (record === undefined) return undefined;
+  if (
+    record.run_id !== runId ||
+    typeof record.session_id !== "string" ||
+    !RUN_STATUSES.includes(record.status) ||
+    typeof record.last_seq !== "number"
+  ) {
+    throw new OrchestratorError("store_error", `${path}: not a run record`);
+  }
+  return record;
+}
+
+export const writeRunResult = (cwd: string, runId: string, result: RunResult): void =>
+  writeJsonAtomic(resultFile(cwd, runId), result);
+
+export const writeSessionRecord = (session: SessionRecord): void =>
+  writeJsonAtomic(sessionFile(session.cwd, session.session_id), session);
+
+export function readSessionRecord(cwd: string, sessionId: string): SessionRecord | undefined {
+  const path = sessionFile(cwd, sessionId);
+  const session = readJson<SessionRecord>(path);
+  if (session !== undefined && (session.session_id !== sessionId || typeof session.backend !== "string")) {
+    throw new OrchestratorError("store_error", `${path}: not a session record`);
+  }
+  return session;
+}
+
+/** Every run id stored under a cwd (for reindexing). */
+export function listRunIds(cwd: string): string[] {
+  try {
+    return readdirSync(runsDir(cwd), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && ID_PATTERN.test(entry.name))
+      .map((entry) => entry.name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+}
+
+function readJson<T>(path: string): T | undefined {
+  try {
+    return readJsonIfExists<T>(path);
+  } catch (error) {
+    throw new OrchestratorError("store_error", `${path}: ${(error as Error).message}`);
+  }
+}
