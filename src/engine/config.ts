@@ -21,7 +21,8 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min:
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw invalidInput(name, `expected an integer >= ${min}, got ${raw}`);
+  if (!Number.isInteger(value) || value < min)
+    throw invalidInput(name, `expected an integer >= ${min}, got ${raw}`);
   return value;
 }
 

@@ -3,7 +3,7 @@
  * seam every front end (MCP tools, CLI) uses; it is the only writer of the runs it hosts.
  */
 import type { Backend } from "../backends/types.js";
-import { OrchestratorError, errorMessage, invalidInput } from "../core/errors.js";
+import { errorMessage, invalidInput, OrchestratorError } from "../core/errors.js";
 import { assertId, newRunId, newSessionId } from "../core/ids.js";
 import { redactSecrets } from "../core/redact.js";
 import {
@@ -21,8 +21,8 @@ import { readArtifactPage } from "../store/artifacts.js";
 import { Catalog } from "../store/catalog.js";
 import { lastSeq, readEvents } from "../store/event-log.js";
 import { eventsFile, runDir } from "../store/paths.js";
-import { readRunRecord, readSessionRecord, writeRunRecord, writeSessionRecord } from "../store/run-files.js";
 import { type ReindexReport, rebuildCatalog } from "../store/reindex.js";
+import { readRunRecord, readSessionRecord, writeRunRecord, writeSessionRecord } from "../store/run-files.js";
 import type { EngineConfig } from "./config.js";
 import { currentHost, isCurrentHost, isHostAlive } from "./host-process.js";
 import { needsRecovery, recoverRun } from "./recovery.js";
@@ -80,7 +80,9 @@ export class Engine {
     }
     const prompt = request.prompt === undefined ? undefined : check.prompt("prompt", request.prompt);
     const message =
-      request.input_message === undefined ? undefined : check.inputMessage("input_message", request.input_message);
+      request.input_message === undefined
+        ? undefined
+        : check.inputMessage("input_message", request.input_message);
     const mode = request.session_mode ?? (request.session_id === undefined ? "new" : "resume");
     if (mode !== "new" && mode !== "resume") throw invalidInput("session_mode", 'expected "new" or "resume"');
     if (mode === "new" && request.session_id !== undefined) {
@@ -89,9 +91,12 @@ export class Engine {
     if (mode === "resume" && request.session_id === undefined) {
       throw invalidInput("session_id", 'required with session_mode "resume"');
     }
-    const profile = request.profile === undefined ? undefined : check.profileText("profile", request.profile, cwd);
+    const profile =
+      request.profile === undefined ? undefined : check.profileText("profile", request.profile, cwd);
     const outputSchema =
-      request.output_schema === undefined ? undefined : check.jsonObject("output_schema", request.output_schema);
+      request.output_schema === undefined
+        ? undefined
+        : check.jsonObject("output_schema", request.output_schema);
     const metadata = request.metadata === undefined ? undefined : check.metadataObject(request.metadata);
     const backendConfig =
       request.backend_config === undefined ? {} : check.jsonObject("backend_config", request.backend_config);
@@ -112,7 +117,7 @@ export class Engine {
         profile_text: profile?.text,
         output_schema: outputSchema,
         backend_config: backendConfig,
-        resume_backend_session_id: session?.backend_session_id,
+        resume: session !== undefined,
       },
       profilePath: profile?.path,
     });
@@ -134,7 +139,11 @@ export class Engine {
     while (page.events.length === 0 && !isTerminal(record.status) && !request.signal?.aborted) {
       const left = waitMs - (Date.now() - started);
       if (left <= 0) break;
-      const slice = Math.min(left, PROGRESS_INTERVAL_MS, this.hosted.has(runId) ? left : FOREIGN_POLL_INTERVAL_MS);
+      const slice = Math.min(
+        left,
+        PROGRESS_INTERVAL_MS,
+        this.hosted.has(runId) ? left : FOREIGN_POLL_INTERVAL_MS,
+      );
       await this.waiters.wait(runId, slice, request.signal);
       request.onWaiting?.(Date.now() - started, waitMs);
       record = this.current(runId);
@@ -178,7 +187,10 @@ export class Engine {
       const handle = this.hostedHandle(record);
       const send = handle.backendRun?.sendInput;
       if (!send) {
-        throw new OrchestratorError("conflict", `run ${record.run_id}: its backend cannot take input while running`);
+        throw new OrchestratorError(
+          "conflict",
+          `run ${record.run_id}: its backend cannot take input while running`,
+        );
       }
       const pending = record.pending_input;
       const waitingFor = record.status;
@@ -193,7 +205,10 @@ export class Engine {
           });
           throw error;
         }
-        handle.append("run_failed", { code: "backend_error", message: `delivering input: ${errorMessage(error)}` });
+        handle.append("run_failed", {
+          code: "backend_error",
+          message: `delivering input: ${errorMessage(error)}`,
+        });
       }
       return { run_id: record.run_id, session_id: record.session_id, status: handle.status };
     }
@@ -222,7 +237,7 @@ export class Engine {
         profile_text: profilePath ? check.profileText("profile", profilePath, record.cwd).text : undefined,
         output_schema: record.spec.output_schema,
         backend_config: prior?.backend_config ?? record.spec.backend_config ?? {},
-        resume_backend_session_id: session.backend_session_id,
+        resume: true,
       },
     });
     return {
@@ -259,18 +274,29 @@ export class Engine {
     const record = this.current(request.run_id);
     const seq = check.nonNegativeInt("seq", request.seq, 0);
     if (seq < 1) throw invalidInput("seq", "expected the seq (>= 1) of an event with artifact_refs");
-    if (typeof request.field_path !== "string" || !request.field_path.startsWith("/")) {
+    // "" (the whole of data) is a valid pointer: an event too big in every field moves out whole.
+    if (
+      typeof request.field_path !== "string" ||
+      (request.field_path !== "" && !request.field_path.startsWith("/"))
+    ) {
       throw invalidInput("field_path", 'expected a JSON Pointer from artifact_refs, such as "/stdout"');
     }
     const offset = check.nonNegativeInt("offset", request.offset, 0);
     const limit = check.nonNegativeInt("limit", request.limit, 65_536);
     if (limit < 4) throw invalidInput("limit", "expected at least 4 bytes (one UTF-8 character)");
-    const event = readEvents(eventsFile(record.cwd, record.run_id), seq - 1, 1, Number.POSITIVE_INFINITY).events[0];
+    const event = readEvents(eventsFile(record.cwd, record.run_id), seq - 1, 1, Number.POSITIVE_INFINITY)
+      .events[0];
     if (!event || event.seq !== seq) {
-      throw new OrchestratorError("not_found", `run ${record.run_id} has no event with seq ${seq} (last_seq ${record.last_seq})`);
+      throw new OrchestratorError(
+        "not_found",
+        `run ${record.run_id} has no event with seq ${seq} (last_seq ${record.last_seq})`,
+      );
     }
     if (!Array.isArray(event.data.artifact_refs)) {
-      throw new OrchestratorError("not_found", `event ${seq} (${event.type}) has no artifacts: its data is complete inline`);
+      throw new OrchestratorError(
+        "not_found",
+        `event ${seq} (${event.type}) has no artifacts: its data is complete inline`,
+      );
     }
     const page = readArtifactPage(
       runDir(record.cwd, record.run_id),
@@ -285,7 +311,10 @@ export class Engine {
 
   /** Rebuilds the catalog from the run files of every known cwd (and of `extraCwds`). */
   reindex(extraCwds: string[] = []): ReindexReport {
-    return rebuildCatalog(this.catalog, extraCwds.map((cwd) => check.canonicalCwd("cwd", cwd)));
+    return rebuildCatalog(
+      this.catalog,
+      extraCwds.map((cwd) => check.canonicalCwd("cwd", cwd)),
+    );
   }
 
   /** Ends every hosted run (as interrupted, so its session can be resumed) and closes the store. */
@@ -301,8 +330,14 @@ export class Engine {
         }
         handle.cancelRequested = true;
         handle.abort.abort();
-        await withinMs(Promise.allSettled([handle.backendRun?.cancel(), handle.streamEnded]), this.config.cancelGraceMs);
-        handle.append("run_failed", { code: "interrupted", message: `${reason}; continue_run resumes the session` });
+        await withinMs(
+          Promise.allSettled([handle.backendRun?.cancel(), handle.streamEnded]),
+          this.config.cancelGraceMs,
+        );
+        handle.append("run_failed", {
+          code: "interrupted",
+          message: `${reason}; continue_run resumes the session`,
+        });
       }),
     );
     this.catalog.close();
@@ -384,14 +419,22 @@ export class Engine {
   private async drive(handle: RunHandle): Promise<void> {
     const record = handle.record;
     try {
+      // Start on a later tick, so spawn_run answers with the run as recorded: queued.
+      await Promise.resolve();
+      if (handle.cancelRequested) return;
       handle.append("status_changed", { status: "running" });
       const backend = this.backendFor(record.backend);
+      // A run queued behind another of its session learns the backend's conversation id only now.
+      const resumeId = handle.input.resume
+        ? readSessionRecord(record.cwd, record.session_id)?.backend_session_id
+        : undefined;
       const run = backend.start({
         run_id: record.run_id,
         session_id: record.session_id,
         cwd: record.cwd,
         role: record.role,
         ...handle.input,
+        resume_backend_session_id: resumeId,
         signal: handle.abort.signal,
         onBackendSession: (id) => this.bindBackendSession(record, id),
       });
@@ -399,7 +442,8 @@ export class Engine {
       for await (const event of run.events) {
         if (handle.terminal) break;
         // After a cancel request the engine writes the terminal event itself, once the backend has stopped.
-        if (handle.cancelRequested && (event.type === "run_completed" || event.type === "run_failed")) continue;
+        if (handle.cancelRequested && (event.type === "run_completed" || event.type === "run_failed"))
+          continue;
         handle.append(event.type, event.data as EventData);
       }
       if (!handle.cancelRequested) handle.append("run_completed", { final_response: handle.finalText });
@@ -437,7 +481,10 @@ export class Engine {
     const backend = typeof name === "string" ? this.backends.get(name) : undefined;
     if (!backend) {
       const offered = this.backendNames.join(", ") || "none";
-      throw invalidInput("backend", `expected one of the backends this server runs (${offered}), got ${JSON.stringify(name)}`);
+      throw invalidInput(
+        "backend",
+        `expected one of the backends this server runs (${offered}), got ${JSON.stringify(name)}`,
+      );
     }
     return backend;
   }
@@ -447,7 +494,10 @@ export class Engine {
     if (!session) {
       const elsewhere = this.catalog.list({ session_id: sessionId, limit: 1 }).runs[0];
       throw elsewhere
-        ? invalidInput("session_id", `session ${sessionId} belongs to cwd ${elsewhere.cwd}; resume it from there`)
+        ? invalidInput(
+            "session_id",
+            `session ${sessionId} belongs to cwd ${elsewhere.cwd}; resume it from there`,
+          )
         : new OrchestratorError("not_found", `session_id: no session ${sessionId} in ${cwd}`);
     }
     if (session.backend !== backend) {
@@ -457,8 +507,10 @@ export class Engine {
   }
 
   private continueMessage(request: ContinueRequest): InputMessage {
-    if (request.input_message !== undefined) return check.inputMessage("input_message", request.input_message);
-    if (request.prompt !== undefined) return { role: "user", parts: [{ type: "text", text: check.prompt("prompt", request.prompt) }] };
+    if (request.input_message !== undefined)
+      return check.inputMessage("input_message", request.input_message);
+    if (request.prompt !== undefined)
+      return { role: "user", parts: [{ type: "text", text: check.prompt("prompt", request.prompt) }] };
     throw invalidInput("input_message", "give input_message or prompt: the input to deliver");
   }
 
@@ -468,11 +520,20 @@ export class Engine {
     const handle = this.hosted.get(runId);
     if (handle) return handle.record;
     const indexed = this.catalog.get(runId);
-    if (!indexed) throw new OrchestratorError("not_found", `run_id: no run ${runId} (list_runs shows the runs there are)`);
+    if (!indexed)
+      throw new OrchestratorError(
+        "not_found",
+        `run_id: no run ${runId} (list_runs shows the runs there are)`,
+      );
     let record = readRunRecord(indexed.cwd, runId);
-    if (!record) throw new OrchestratorError("not_found", `run_id: run ${runId} is indexed but its files are gone from ${indexed.cwd}`);
+    if (!record)
+      throw new OrchestratorError(
+        "not_found",
+        `run_id: run ${runId} is indexed but its files are gone from ${indexed.cwd}`,
+      );
     if (needsRecovery(record)) record = recoverRun(record, (r) => this.persist(r));
-    if (!isTerminal(record.status)) record.last_seq = Math.max(record.last_seq, lastSeq(eventsFile(record.cwd, runId)));
+    if (!isTerminal(record.status))
+      record.last_seq = Math.max(record.last_seq, lastSeq(eventsFile(record.cwd, runId)));
     return record;
   }
 
@@ -480,7 +541,8 @@ export class Engine {
   private hostedHandle(record: RunRecord): RunHandle {
     const handle = this.hosted.get(record.run_id);
     if (handle) return handle;
-    const where = isCurrentHost(record.host) || !isHostAlive(record.host) ? "no live process" : `pid ${record.host.pid}`;
+    const where =
+      isCurrentHost(record.host) || !isHostAlive(record.host) ? "no live process" : `pid ${record.host.pid}`;
     throw new OrchestratorError(
       "conflict",
       `run ${record.run_id} is hosted by another orchestration-mcp process (${where}); cancel or continue it through that server`,
@@ -493,7 +555,9 @@ export class Engine {
       try {
         recoverRun(record, (r) => this.persist(r));
       } catch (error) {
-        process.stderr.write(`orchestration-mcp: could not recover run ${record.run_id}: ${errorMessage(error)}\n`);
+        process.stderr.write(
+          `orchestration-mcp: could not recover run ${record.run_id}: ${errorMessage(error)}\n`,
+        );
       }
     }
   }

@@ -12,7 +12,11 @@ import { eventsFile, runDir } from "../store/paths.js";
 import { readRunRecord } from "../store/run-files.js";
 import { isHostAlive } from "./host-process.js";
 
-const TERMINAL_STATUS = { run_completed: "completed", run_failed: "failed", run_cancelled: "cancelled" } as const;
+const TERMINAL_STATUS = {
+  run_completed: "completed",
+  run_failed: "failed",
+  run_cancelled: "cancelled",
+} as const;
 
 export const needsRecovery = (record: RunRecord): boolean =>
   !isTerminal(record.status) && !isHostAlive(record.host);

@@ -3,12 +3,13 @@
  * cancel, continue, the engine itself), goes through `append`, which numbers it synchronously, moves big fields
  * to artifacts, writes the line, applies its effect on the status and wakes the pollers.
  */
+
+import type { BackendRun } from "../backends/types.js";
 import type { InputMessage, RunRecord, RunStatus } from "../core/run.js";
 import { isTerminal } from "../core/run.js";
 import { sanitizeEventData } from "../events/sanitize.js";
 import type { EventData, EventType, RunEvent } from "../events/types.js";
 import { isTerminalEvent } from "../events/types.js";
-import type { BackendRun } from "../backends/types.js";
 import { writeArtifacts } from "../store/artifacts.js";
 import { EventLogWriter } from "../store/event-log.js";
 import { eventsFile, runDir } from "../store/paths.js";
@@ -35,7 +36,8 @@ export interface RunInput {
   profile_text?: string;
   output_schema?: Record<string, unknown>;
   backend_config: Record<string, unknown>;
-  resume_backend_session_id?: string;
+  /** The run continues its session's backend conversation. */
+  resume: boolean;
 }
 
 export class RunHandle {
@@ -141,7 +143,8 @@ export class RunHandle {
           ...(raw.usage !== undefined ? { usage: raw.usage as Record<string, unknown> } : {}),
         };
         writeRunResult(record.cwd, record.run_id, result);
-        record.result = event.data.artifact_refs === undefined ? result : { ...result, ...resultPreview(event) };
+        record.result =
+          event.data.artifact_refs === undefined ? result : { ...result, ...resultPreview(event) };
         record.summary = preview(result.final_response) ?? record.summary;
         this.finish("completed", event);
         return;

@@ -14,9 +14,11 @@ export const isPlainObject = (value: unknown): value is Record<string, unknown> 
 
 /** An absolute path to an existing directory, canonicalised so one directory has one store. */
 export function canonicalCwd(field: string, value: unknown): string {
-  if (typeof value !== "string" || value === "") throw invalidInput(field, "expected an absolute directory path");
+  if (typeof value !== "string" || value === "")
+    throw invalidInput(field, "expected an absolute directory path");
   if (value.includes("\0")) throw invalidInput(field, "must not contain a NUL character");
-  if (!isAbsolute(value)) throw invalidInput(field, `expected an absolute path, got ${JSON.stringify(value)}`);
+  if (!isAbsolute(value))
+    throw invalidInput(field, `expected an absolute path, got ${JSON.stringify(value)}`);
   let real: string;
   try {
     real = realpathSync(value);
@@ -28,7 +30,8 @@ export function canonicalCwd(field: string, value: unknown): string {
 }
 
 export function label(field: string, value: unknown): string {
-  if (typeof value !== "string" || value.trim() === "") throw invalidInput(field, "expected a non-empty string");
+  if (typeof value !== "string" || value.trim() === "")
+    throw invalidInput(field, "expected a non-empty string");
   if (value.length > MAX_LABEL_CHARS) throw invalidInput(field, `at most ${MAX_LABEL_CHARS} characters`);
   return value;
 }
@@ -89,7 +92,8 @@ export function profileText(field: string, value: unknown, cwd: string): { path:
   const path = resolve(cwd, value);
   let text: string;
   try {
-    if (statSync(path).size > MAX_PROFILE_BYTES) throw invalidInput(field, `at most ${MAX_PROFILE_BYTES} bytes`);
+    if (statSync(path).size > MAX_PROFILE_BYTES)
+      throw invalidInput(field, `at most ${MAX_PROFILE_BYTES} bytes`);
     text = readFileSync(path, "utf8");
   } catch (error) {
     if (error instanceof Error && error.name === "OrchestratorError") throw error;
@@ -107,7 +111,8 @@ export function jsonObject(field: string, value: unknown, maxBytes?: number): Re
   } catch {
     throw invalidInput(field, "nested too deeply to store");
   }
-  if (maxBytes !== undefined && bytes > maxBytes) throw invalidInput(field, `at most ${maxBytes} bytes of JSON`);
+  if (maxBytes !== undefined && bytes > maxBytes)
+    throw invalidInput(field, `at most ${maxBytes} bytes of JSON`);
   return value;
 }
 

@@ -55,13 +55,25 @@ export type AgentEvent =
   | { type: "command_updated"; data: { command: string; [k: string]: unknown } }
   | {
       type: "command_finished";
-      data: { command: string; exit_code: number | null; stdout: string; stderr?: string; [k: string]: unknown };
+      data: {
+        command: string;
+        exit_code: number | null;
+        stdout: string;
+        stderr?: string;
+        [k: string]: unknown;
+      };
     }
   | { type: "file_changed"; data: { changes: unknown[]; [k: string]: unknown } }
   | { type: "tool_started"; data: { tool: string; input?: unknown; [k: string]: unknown } }
-  | { type: "tool_finished"; data: { tool: string; output?: unknown; is_error?: boolean; [k: string]: unknown } }
+  | {
+      type: "tool_finished";
+      data: { tool: string; output?: unknown; is_error?: boolean; [k: string]: unknown };
+    }
   | { type: "todo_updated"; data: { items: unknown[]; [k: string]: unknown } }
-  | { type: "artifact_added"; data: { artifact_id: string; name?: string; parts: unknown[]; [k: string]: unknown } }
+  | {
+      type: "artifact_added";
+      data: { artifact_id: string; name?: string; parts: unknown[]; [k: string]: unknown };
+    }
   | { type: "usage_updated"; data: { [k: string]: unknown } }
   | { type: "input_required"; data: { kind: string; text?: string; [k: string]: unknown } }
   | { type: "auth_required"; data: { kind: string; text?: string; [k: string]: unknown } }

@@ -30,7 +30,9 @@ export const spawnRunInput = {
   prompt: optional(z.string()).describe("The task, as text. Give prompt or input_message."),
   input_message: optional(inputMessage),
   cwd: z.string().describe("Absolute path of an existing directory the agent works in"),
-  session_mode: optional(z.enum(["new", "resume"])).describe('"new" (default) or "resume" an earlier session'),
+  session_mode: optional(z.enum(["new", "resume"])).describe(
+    '"new" (default) or "resume" an earlier session',
+  ),
   session_id: optional(id("Session to resume")),
   profile: optional(z.string()).describe("Path to a persona file whose text instructs the agent"),
   output_schema: optional(jsonObject).describe("JSON Schema the final answer must match"),
@@ -44,7 +46,9 @@ export const pollEventsInput = {
   run_id: id("The run"),
   after_seq: optional(z.number().int()).describe("Return events after this seq (default 0: from the start)"),
   limit: optional(z.number().int()).describe("Most events to return (default 100, at most 1000)"),
-  wait_ms: optional(z.number().int()).describe("Wait up to this long for a new event (default 0, capped at 25000)"),
+  wait_ms: optional(z.number().int()).describe(
+    "Wait up to this long for a new event (default 0, capped at 25000)",
+  ),
 };
 
 export const continueRunInput = {
@@ -87,7 +91,11 @@ const runSummary = z.looseObject({
   previous_run_id: z.string().optional(),
   summary: z.string().optional(),
   result: z
-    .looseObject({ final_response: z.unknown(), structured_output: z.unknown().optional(), usage: z.unknown().optional() })
+    .looseObject({
+      final_response: z.unknown(),
+      structured_output: z.unknown().optional(),
+      usage: z.unknown().optional(),
+    })
     .optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   pending_input: z.looseObject({ kind: z.string() }).optional(),

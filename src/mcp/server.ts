@@ -32,7 +32,10 @@ export async function serveStdio(engine: Engine, version: string): Promise<void>
     })();
     return stopping;
   };
-  process.stdin.once("end", () => void stop("the MCP client closed the connection").then(() => process.exit(0)));
+  process.stdin.once(
+    "end",
+    () => void stop("the MCP client closed the connection").then(() => process.exit(0)),
+  );
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
     process.once(signal, () => void stop(`the server received ${signal}`).then(() => process.exit(0)));
   }

@@ -1,6 +1,6 @@
 /** The one place where answers and errors become MCP tool results. */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { OrchestratorError, errorMessage } from "../core/errors.js";
+import { errorMessage, OrchestratorError } from "../core/errors.js";
 
 export function toolResult(value: object): CallToolResult {
   return {
@@ -12,13 +12,16 @@ export function toolResult(value: object): CallToolResult {
 export function toolError(error: unknown): CallToolResult {
   const code = error instanceof OrchestratorError ? error.code : "internal_error";
   const message = errorMessage(error);
-  if (!(error instanceof OrchestratorError)) process.stderr.write(`orchestration-mcp: ${(error as Error)?.stack ?? message}\n`);
+  if (!(error instanceof OrchestratorError))
+    process.stderr.write(`orchestration-mcp: ${(error as Error)?.stack ?? message}\n`);
   const body = { error: { code, message } };
   return { isError: true, content: [{ type: "text", text: `${code}: ${message}` }], structuredContent: body };
 }
 
 /** LLM callers send null for an optional field they mean to leave out. */
-export function withoutNulls<T extends Record<string, unknown>>(args: T): { [K in keyof T]: Exclude<T[K], null> } {
+export function withoutNulls<T extends Record<string, unknown>>(
+  args: T,
+): { [K in keyof T]: Exclude<T[K], null> } {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(args)) if (value !== null) out[key] = value;
   return out as { [K in keyof T]: Exclude<T[K], null> };

@@ -25,7 +25,12 @@ export function registerTools(server: McpServer, engine: Engine): void {
         'pass session_mode "resume" with its session_id. Then watch it with poll_events (wait_ms for long-polling).',
       inputSchema: schema.spawnRunInput,
       outputSchema: schema.spawnRunOutput,
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: true,
+      },
     },
     (args) => answer(() => engine.spawnRun(withoutNulls(args))),
   );
@@ -103,7 +108,12 @@ export function registerTools(server: McpServer, engine: Engine): void {
         "and returns its run_id and previous_run_id. A run that is queued or running refuses: poll it first.",
       inputSchema: schema.continueRunInput,
       outputSchema: schema.continueRunOutput,
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: true,
+      },
     },
     (args) => answer(() => engine.continueRun(withoutNulls(args))),
   );

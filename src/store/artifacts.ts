@@ -1,5 +1,10 @@
 /** Artifacts: the full values of event fields too big to stay inline, paged by bytes. */
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { errorMessage, OrchestratorError } from "../core/errors.js";
 import type { ExtractedField } from "../events/sanitize.js";
+import { writeJsonAtomic } from "./atomic-file.js";
 
 export interface ArtifactPage {
   total_bytes: number;
@@ -12,13 +17,199 @@ export interface ArtifactPage {
   content: string;
 }
 
-export declare function artifactDirName(seq: number, type: string): string;
-export declare function writeArtifacts(runDir: string, seq: number, type: string, fields: ExtractedField[]): void;
-export declare function readArtifactPage(
+export const CHUNK_BYTES = 1024 * 1024;
+/** The longest UTF-8 character: a page reads this much around its ends to find character boundaries. */
+const MAX_CHAR_BYTES = 4;
+
+const manifestSchema = z.object({
+  seq: z.number(),
+  type: z.string(),
+  fields: z.array(
+    z
+      .object({
+        field_path: z.string(),
+        total_bytes: z.number().int().nonnegative(),
+        mime_type: z.string(),
+        encoding: z.literal("utf-8"),
+        // Chunk names become paths: only our own pattern is trusted.
+        chunks: z.array(
+          z.object({ file: z.string().regex(/^f\d+-\d+\.chunk$/), bytes: z.number().int().positive() }),
+        ),
+      })
+      .refine(
+        (f) => f.chunks.reduce((sum, c) => sum + c.bytes, 0) === f.total_bytes,
+        "chunks do not add up to total_bytes",
+      ),
+  ),
+});
+type Manifest = z.infer<typeof manifestSchema>;
+type ManifestField = Manifest["fields"][number];
+
+export function artifactDirName(seq: number, type: string): string {
+  if (!Number.isSafeInteger(seq) || seq < 1) {
+    throw new OrchestratorError("invalid_input", "seq: expected a positive integer");
+  }
+  if (!/^[a-z_]+$/.test(type)) {
+    throw new OrchestratorError("invalid_input", "type: expected an event type ([a-z_]+)");
+  }
+  return `${String(seq).padStart(6, "0")}-${type}`;
+}
+
+const artifactDir = (runDir: string, seq: number, type: string): string =>
+  join(runDir, "artifacts", artifactDirName(seq, type));
+
+/** Chunks first, then the manifest atomically: a manifest on disk always names whole chunks. */
+export function writeArtifacts(runDir: string, seq: number, type: string, fields: ExtractedField[]): void {
+  if (fields.length === 0) return;
+  const dir = artifactDir(runDir, seq, type);
+  mkdirSync(dir, { recursive: true });
+  const manifest: Manifest = {
+    seq,
+    type,
+    fields: fields.map((field, f) => {
+      const bytes = Buffer.from(field.content, "utf8");
+      const chunks: ManifestField["chunks"] = [];
+      for (let start = 0; start < bytes.length; start += CHUNK_BYTES) {
+        const file = `f${f}-${String(chunks.length).padStart(3, "0")}.chunk`;
+        const chunk = bytes.subarray(start, start + CHUNK_BYTES);
+        writeDurably(join(dir, file), chunk);
+        chunks.push({ file, bytes: chunk.length });
+      }
+      return {
+        field_path: field.field_path,
+        total_bytes: bytes.length,
+        mime_type: field.mime_type,
+        encoding: "utf-8",
+        chunks,
+      };
+    }),
+  };
+  writeJsonAtomic(join(dir, "manifest.json"), manifest);
+}
+
+/**
+ * One page of a field, read from the chunks it spans only. An offset inside a character moves forward to the next
+ * character; the end moves back to a character boundary, so any limit of 4 or more makes progress.
+ */
+export function readArtifactPage(
   runDir: string,
   seq: number,
   type: string,
   fieldPath: string,
   offset: number,
   limit: number,
-): ArtifactPage;
+): ArtifactPage {
+  if (!Number.isSafeInteger(offset) || offset < 0) {
+    throw new OrchestratorError("invalid_input", "offset: expected a non-negative integer");
+  }
+  if (!Number.isSafeInteger(limit) || limit < MAX_CHAR_BYTES) {
+    throw new OrchestratorError("invalid_input", `limit: expected an integer of at least ${MAX_CHAR_BYTES}`);
+  }
+  const dir = artifactDir(runDir, seq, type);
+  const manifest = readManifest(dir, seq);
+  const field = manifest.fields.find((f) => f.field_path === fieldPath);
+  if (!field) {
+    const available = manifest.fields.map((f) => JSON.stringify(f.field_path)).join(", ");
+    throw new OrchestratorError(
+      "not_found",
+      `field_path: no artifact at ${JSON.stringify(fieldPath)} for seq ${seq}; available: ${available}`,
+    );
+  }
+  const total = field.total_bytes;
+  if (offset > total) {
+    throw new OrchestratorError(
+      "invalid_input",
+      `offset: expected at most total_bytes (${total}), got ${offset}`,
+    );
+  }
+
+  // The limit, plus continuation bytes skipped at the start, plus the byte that tells if the end is a boundary.
+  const window = readRange(dir, field, offset, Math.min(total, offset + limit + MAX_CHAR_BYTES));
+  let start = 0;
+  while (start < window.length && isContinuation(window[start])) start++;
+  let end = Math.min(start + limit, total - offset);
+  while (end > start && end < window.length && isContinuation(window[end])) end--;
+  return {
+    total_bytes: total,
+    offset: offset + start,
+    returned_bytes: end - start,
+    next_offset: offset + end,
+    has_more: offset + end < total,
+    mime_type: field.mime_type,
+    encoding: "utf-8",
+    content: window.subarray(start, end).toString("utf8"),
+  };
+}
+
+const isContinuation = (byte: number | undefined): boolean => byte !== undefined && (byte & 0xc0) === 0x80;
+
+function readManifest(dir: string, seq: number): Manifest {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, "manifest.json"), "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      throw new OrchestratorError("not_found", `seq: no artifacts for event ${seq}`);
+    }
+    throw manifestError(seq, error);
+  }
+  try {
+    return manifestSchema.parse(JSON.parse(text));
+  } catch (error) {
+    throw manifestError(seq, error);
+  }
+}
+
+const manifestError = (seq: number, error: unknown): OrchestratorError =>
+  new OrchestratorError("store_error", `artifact manifest of event ${seq}: ${errorMessage(error)}`);
+
+/** Bytes [from, to) of a field, read from only the chunks that hold them. */
+function readRange(dir: string, field: ManifestField, from: number, to: number): Buffer {
+  const out = Buffer.alloc(to - from);
+  let chunkStart = 0;
+  for (const chunk of field.chunks) {
+    const chunkEnd = chunkStart + chunk.bytes;
+    if (chunkEnd > from && chunkStart < to) {
+      const a = Math.max(from, chunkStart);
+      const b = Math.min(to, chunkEnd);
+      const fd = openChunk(dir, chunk.file);
+      try {
+        let done = 0;
+        while (done < b - a) {
+          const n = readSync(fd, out, a - from + done, b - a - done, a - chunkStart + done);
+          if (n === 0) {
+            throw new OrchestratorError(
+              "store_error",
+              `artifact chunk ${chunk.file} is shorter than its manifest says`,
+            );
+          }
+          done += n;
+        }
+      } finally {
+        closeSync(fd);
+      }
+    }
+    chunkStart = chunkEnd;
+    if (chunkStart >= to) break;
+  }
+  return out;
+}
+
+function openChunk(dir: string, file: string): number {
+  try {
+    return openSync(join(dir, file), "r");
+  } catch (error) {
+    throw new OrchestratorError("store_error", `artifact chunk ${file}: ${errorMessage(error)}`);
+  }
+}
+
+function writeDurably(path: string, bytes: Buffer): void {
+  const fd = openSync(path, "w");
+  try {
+    let done = 0;
+    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

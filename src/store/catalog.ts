@@ -186,6 +186,7 @@ const toRow = (record: RunRecord): RunRow => ({
 
 export class Catalog {
   private readonly upsertStatement: Database.Statement<RunRow>;
+  private readonly getStatement: Database.Statement<[string], { record_json: string }>;
   private readonly listStatements = new Map<string, Database.Statement>();
   private readonly knownRoots = new Set<string>();
   private readonly rootsFile: string;
@@ -198,6 +199,7 @@ export class Catalog {
   ) {
     this.rootsFile = join(home, "roots.json");
     this.upsertStatement = db.prepare(UPSERT_SQL);
+    this.getStatement = db.prepare("SELECT record_json FROM runs WHERE run_id = ?");
     this.syncRoots();
   }
 
@@ -271,9 +273,7 @@ export class Catalog {
 
   get(runId: string): RunRecord | undefined {
     return this.guard(() => {
-      const row = this.db.prepare("SELECT record_json FROM runs WHERE run_id = ?").get(runId) as
-        | { record_json: string }
-        | undefined;
+      const row = this.getStatement.get(runId);
       return row === undefined ? undefined : (JSON.parse(row.record_json) as RunRecord);
     });
   }
@@ -333,7 +333,6 @@ export class Catalog {
   roots(): string[] {
     return this.guard(() => {
       const all = new Set([...this.tableRoots(), ...readRootsFile(this.rootsFile)]);
-      for (const root of all) this.knownRoots.add(root);
       return [...all].sort();
     });
   }

@@ -1,0 +1,105 @@
+/**
+ * A backend for tests only: it plays a script of steps from `backend_config.script`, so engine behaviour can
+ * be exercised without an agent CLI. It is never registered by the server's own entry point.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Backend, BackendRun, BackendRunSpec } from "../../src/backends/types.js";
+import { OrchestratorError } from "../../src/core/errors.js";
+import type { InputMessage } from "../../src/core/run.js";
+import type { AgentEvent } from "../../src/events/types.js";
+
+export type Step =
+  | { emit: AgentEvent }
+  | { burst: number; bytes?: number }
+  | { sleep: number }
+  | { ask: { kind: string; text: string } }
+  | { hang: true }
+  | { throw: string }
+  | { session: string };
+
+export class ScriptedBackend implements Backend {
+  readonly name: string;
+  active = 0;
+  maxActive = 0;
+  readonly started: BackendRunSpec[] = [];
+  readonly inputs: InputMessage[] = [];
+  /** Cancels that found the script still running. */
+  cancels = 0;
+
+  constructor(name = "codex") {
+    this.name = name;
+  }
+
+  validateConfig(config: Record<string, unknown>): void {
+    if (config.script !== undefined && !Array.isArray(config.script)) {
+      throw new OrchestratorError("invalid_input", "backend_config.script: expected an array of steps");
+    }
+  }
+
+  start(spec: BackendRunSpec): BackendRun {
+    this.started.push(spec);
+    const resumed = spec.resume_backend_session_id !== undefined && spec.backend_config.resume_script;
+    const script = ((resumed ? spec.backend_config.resume_script : spec.backend_config.script) as
+      | Step[]
+      | undefined) ?? [{ emit: { type: "agent_message", data: { text: `echo: ${spec.prompt ?? ""}` } } }];
+    let answer: ((message: InputMessage) => void) | undefined;
+    let stop: (() => void) | undefined;
+    const stopped = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    spec.signal.addEventListener("abort", () => stop?.(), { once: true });
+    const self = this;
+
+    async function* play(): AsyncGenerator<AgentEvent> {
+      self.active++;
+      self.maxActive = Math.max(self.maxActive, self.active);
+      try {
+        for (const step of script) {
+          if (spec.signal.aborted) return;
+          if ("emit" in step) yield step.emit;
+          else if ("burst" in step) {
+            const text = "x".repeat(step.bytes ?? 16);
+            for (let i = 0; i < step.burst; i++)
+              yield { type: "agent_message", data: { text: `${i} ${text}` } };
+          } else if ("sleep" in step) await Promise.race([sleep(step.sleep), stopped]);
+          else if ("ask" in step) {
+            const got = new Promise<InputMessage>((resolve) => {
+              answer = resolve;
+            });
+            yield { type: "input_required", data: step.ask };
+            const message = await Promise.race([got, stopped.then(() => undefined)]);
+            if (!message) return;
+            const text = message.parts.map((p) => (p.type === "text" ? p.text : JSON.stringify(p))).join(" ");
+            yield { type: "agent_message", data: { text: `got: ${text}` } };
+          } else if ("hang" in step) await stopped;
+          else if ("throw" in step) throw new Error(step.throw);
+          else if ("session" in step) spec.onBackendSession(step.session);
+        }
+      } finally {
+        self.active--;
+      }
+    }
+
+    return {
+      events: play(),
+      cancel: async () => {
+        self.cancels++;
+        stop?.();
+      },
+      sendInput: async (message) => {
+        if (!answer)
+          throw new OrchestratorError("invalid_input", "input_message: nothing is waiting for input");
+        if (message.parts.some((p) => p.type === "text" && p.text === "invalid")) {
+          throw new OrchestratorError(
+            "invalid_input",
+            "input_message: the scripted backend refuses 'invalid'",
+          );
+        }
+        self.inputs.push(message);
+        const deliver = answer;
+        answer = undefined;
+        deliver(message);
+      },
+    };
+  }
+}
