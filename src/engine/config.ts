@@ -12,6 +12,8 @@ export interface EngineConfig {
   pollWaitCapMs: number;
   /** How long cancel_run waits for a backend to stop before it records the cancel anyway. */
   cancelGraceMs: number;
+  /** How often a waiting long-poll reports progress (MCP progress notifications). */
+  progressIntervalMs: number;
   /** Most bytes of event lines in one poll answer. */
   pollMaxBytes: number;
   limits: SanitizeLimits;
@@ -32,6 +34,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EngineConfi
     maxConcurrency: intFromEnv(env, "ORCHESTRATOR_MAX_CONCURRENCY", 8, 1),
     pollWaitCapMs: intFromEnv(env, "ORCHESTRATOR_POLL_WAIT_CAP_MS", 25_000, 0),
     cancelGraceMs: intFromEnv(env, "ORCHESTRATOR_CANCEL_GRACE_MS", 5_000, 0),
+    progressIntervalMs: intFromEnv(env, "ORCHESTRATOR_PROGRESS_INTERVAL_MS", 5_000, 50),
     pollMaxBytes: intFromEnv(env, "ORCHESTRATOR_POLL_MAX_BYTES", 256 * 1024, 1024),
     limits: DEFAULT_LIMITS,
   };

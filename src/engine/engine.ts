@@ -47,7 +47,6 @@ const MAX_POLL_LIMIT = 1000;
 const MAX_LIST_LIMIT = 200;
 const MAX_ARTIFACT_PAGE = 1024 * 1024;
 const FOREIGN_POLL_INTERVAL_MS = 200;
-const PROGRESS_INTERVAL_MS = 5_000;
 
 export class Engine {
   private readonly catalog: Catalog;
@@ -136,18 +135,19 @@ export class Engine {
     const path = eventsFile(record.cwd, runId);
     let page = readEvents(path, afterSeq, limit, this.config.pollMaxBytes);
     const started = Date.now();
+    let reported = started;
+    // A run hosted here wakes its pollers on append; one hosted elsewhere is checked on a short interval.
+    const slice = this.hosted.has(runId) ? this.config.progressIntervalMs : FOREIGN_POLL_INTERVAL_MS;
     while (page.events.length === 0 && !isTerminal(record.status) && !request.signal?.aborted) {
       const left = waitMs - (Date.now() - started);
       if (left <= 0) break;
-      const slice = Math.min(
-        left,
-        PROGRESS_INTERVAL_MS,
-        this.hosted.has(runId) ? left : FOREIGN_POLL_INTERVAL_MS,
-      );
-      await this.waiters.wait(runId, slice, request.signal);
-      request.onWaiting?.(Date.now() - started, waitMs);
+      await this.waiters.wait(runId, Math.min(left, slice), request.signal);
       record = this.current(runId);
       page = readEvents(path, afterSeq, limit, this.config.pollMaxBytes);
+      if (page.events.length === 0 && Date.now() - reported >= this.config.progressIntervalMs) {
+        reported = Date.now();
+        request.onWaiting?.(reported - started, waitMs);
+      }
     }
     const last = page.events.at(-1);
     return {

@@ -34,7 +34,7 @@ export interface PollRequest {
   wait_ms?: number;
   /** Ends a long-poll early (the client cancelled its request). */
   signal?: AbortSignal;
-  /** Called about every `progressIntervalMs` while a long-poll waits. */
+  /** Called about every `progressIntervalMs` (engine config) while a long-poll waits. */
   onWaiting?: (waitedMs: number, totalMs: number) => void;
 }
 

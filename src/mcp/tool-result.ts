@@ -14,8 +14,8 @@ export function toolError(error: unknown): CallToolResult {
   const message = errorMessage(error);
   if (!(error instanceof OrchestratorError))
     process.stderr.write(`orchestration-mcp: ${(error as Error)?.stack ?? message}\n`);
-  const body = { error: { code, message } };
-  return { isError: true, content: [{ type: "text", text: `${code}: ${message}` }], structuredContent: body };
+  // No structuredContent: MCP clients validate it against the tool's output schema even on errors.
+  return { isError: true, content: [{ type: "text", text: `${code}: ${message}` }] };
 }
 
 /** LLM callers send null for an optional field they mean to leave out. */
