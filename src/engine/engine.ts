@@ -60,7 +60,11 @@ export class Engine {
     private readonly backends: ReadonlyMap<string, Backend>,
   ) {
     this.catalog = Catalog.open(config.home);
-    this.scheduler = new Scheduler<RunHandle>(config.maxConcurrency, (handle) => void this.drive(handle));
+    this.scheduler = new Scheduler<RunHandle>(config.maxConcurrency, (handle) =>
+      this.drive(handle).catch((error) =>
+        handle.abandon(`the run could not be recorded: ${errorMessage(error)}`),
+      ),
+    );
     if (this.catalog.rebuiltFromScratch) rebuildCatalog(this.catalog);
     this.recoverAll();
   }

@@ -2,7 +2,7 @@
  * Start-up recovery: a run left unfinished by a process that is gone becomes `failed` with code `interrupted`,
  * through a terminal event of its own, so nothing stays "running" forever.
  */
-import { closeSync, openSync, unlinkSync } from "node:fs";
+import { closeSync, openSync, rmSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { RunRecord } from "../core/run.js";
 import { isTerminal } from "../core/run.js";
@@ -11,6 +11,16 @@ import { EventLogWriter, readLastEvent } from "../store/event-log.js";
 import { eventsFile, runDir } from "../store/paths.js";
 import { readRunRecord } from "../store/run-files.js";
 import { isHostAlive } from "./host-process.js";
+
+const STALE_LOCK_MS = 30_000;
+
+const lockAgeMs = (path: string): number => {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+};
 
 const TERMINAL_STATUS = {
   run_completed: "completed",
@@ -31,6 +41,8 @@ export function recoverRun(stale: RunRecord, persist: (record: RunRecord) => voi
   try {
     fd = openSync(lock, "wx");
   } catch {
+    // Another process is recovering this run; a lock left by one that died is cleared for the next look.
+    if (lockAgeMs(lock) > STALE_LOCK_MS) rmSync(lock, { force: true });
     return stale;
   }
   try {

@@ -171,6 +171,28 @@ export class RunHandle {
     return true;
   }
 
+  /**
+   * Ends the run when even its terminal event cannot be written (the disk refuses): the record says why, as far
+   * as it can be saved, and the slot is freed so the server and its other runs go on.
+   */
+  abandon(message: string): void {
+    if (this.terminal) return;
+    const now = new Date().toISOString();
+    this.record.status = "failed";
+    this.record.error = { code: "store_error", message };
+    this.record.completed_at = now;
+    this.record.updated_at = now;
+    delete this.record.pending_input;
+    this.writer.close();
+    try {
+      this.hooks.persist(this.record);
+    } catch {
+      // The record stays failed in memory; recovery reconciles the files once the disk works again.
+    }
+    this.hooks.appended(this.record.run_id);
+    this.hooks.finished(this);
+  }
+
   private finish(status: RunStatus, event: RunEvent): void {
     this.record.status = status;
     this.record.completed_at = event.ts;

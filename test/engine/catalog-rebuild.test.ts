@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { makeEngine, spawnScript, waitForStatus } from "../helpers/engine-fixture.js";
 
 const DIST = fileURLToPath(new URL("../../dist/index.js", import.meta.url));

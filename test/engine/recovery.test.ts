@@ -45,7 +45,9 @@ test("a run whose host process was SIGKILLed becomes failed/interrupted, and its
 test("a run hosted by another live process is readable here, and cancel/continue say where it lives", async () => {
   const home = tempDir("orch-home-");
   const cwd = tempDir("orch-cwd-");
-  const child = spawn(process.execPath, ["--import", "tsx", HOST, home, cwd], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--import", "tsx", HOST, home, cwd], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   try {
     const [line] = (await once(child.stdout, "data")) as [Buffer];
     const run = JSON.parse(line.toString()) as { run_id: string };
@@ -55,7 +57,10 @@ test("a run hosted by another live process is readable here, and cancel/continue
     assert.ok(summary.last_seq >= 53);
     const events = await allEvents(f.engine, run.run_id);
     assert.equal(events.length, summary.last_seq);
-    await assert.rejects(f.engine.cancelRun(run.run_id), new RegExp(`hosted by another orchestration-mcp process \\(pid ${child.pid}\\)`));
+    await assert.rejects(
+      f.engine.cancelRun(run.run_id),
+      new RegExp(`hosted by another orchestration-mcp process \\(pid ${child.pid}\\)`),
+    );
     await assert.rejects(f.engine.continueRun({ run_id: run.run_id, prompt: "yes" }), /hosted by another/);
     assert.equal(f.engine.listRuns({ cwd }).runs.length, 1);
     await f.engine.shutdown();

@@ -2,19 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Engine } from "../../src/engine/engine.js";
 import { allEvents, makeEngine, spawnScript, waitForStatus } from "../helpers/engine-fixture.js";
+import { prng } from "../helpers/prng.js";
 import type { Step } from "../helpers/scripted-backend.js";
-
-/** A small deterministic PRNG so a failure can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ENDED = ["completed", "failed", "cancelled"] as const;
 

@@ -1,32 +1,13 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { OrchestratorError } from "../../src/core/errors.js";
 import { artifactDirName, CHUNK_BYTES, readArtifactPage, writeArtifacts } from "../../src/store/artifacts.js";
+import { prng } from "../helpers/prng.js";
+import { tempDir } from "../helpers/temp.js";
 
-const dirs: string[] = [];
-const newRunDir = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), "artifact-test-"));
-  dirs.push(dir);
-  return dir;
-};
-after(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-/** mulberry32: a tiny seeded PRNG, so a failing case can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const newRunDir = (): string => tempDir("artifact-test-");
 
 /** 1-, 2-, 3- and 4-byte characters, combining marks and emoji sequences. */
 const CHARS = [

@@ -1,24 +1,16 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { OrchestratorError } from "../../src/core/errors.js";
 import { type RunRecord, type RunStatus, toSummary } from "../../src/core/run.js";
 import { buildListQuery, Catalog, type RunFilter } from "../../src/store/catalog.js";
+import { tempDir } from "../helpers/temp.js";
 
-const homes: string[] = [];
-const newHome = (): string => {
-  const home = mkdtempSync(join(tmpdir(), "catalog-test-"));
-  homes.push(home);
-  return home;
-};
-after(() => {
-  for (const home of homes) rmSync(home, { recursive: true, force: true });
-});
+const newHome = (): string => tempDir("catalog-test-");
 
 const base = Date.UTC(2025, 5, 1);
 function run(i: number, fields: Partial<RunRecord> = {}): RunRecord {

@@ -10,18 +10,7 @@ import {
   utf8Prefix,
 } from "../../src/events/sanitize.js";
 import type { ArtifactRef, EventData } from "../../src/events/types.js";
-
-/** mulberry32: a tiny seeded PRNG, so a failing case can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "../helpers/prng.js";
 
 const bytesOf = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
 const decodeSegment = (s: string): string => s.replaceAll("~1", "/").replaceAll("~0", "~");
