@@ -16,7 +16,6 @@ import {
   type SessionRecord,
   toSummary,
 } from "../core/run.js";
-import type { EventData } from "../events/types.js";
 import { readArtifactPage } from "../store/artifacts.js";
 import { Catalog } from "../store/catalog.js";
 import { lastSeq, readEvents } from "../store/event-log.js";
@@ -24,6 +23,7 @@ import { eventsFile, runDir } from "../store/paths.js";
 import { type ReindexReport, rebuildCatalog } from "../store/reindex.js";
 import { readRunRecord, readSessionRecord, writeRunRecord, writeSessionRecord } from "../store/run-files.js";
 import type { EngineConfig } from "./config.js";
+import { driveRun } from "./drive-run.js";
 import { currentHost, isCurrentHost, isHostAlive } from "./host-process.js";
 import { needsRecovery, recoverRun } from "./recovery.js";
 import type {
@@ -42,6 +42,7 @@ import { RunHandle, type RunInput } from "./run-handle.js";
 import { Scheduler } from "./scheduler.js";
 import * as check from "./validate.js";
 import { Waiters } from "./waiters.js";
+import { settlesWithin } from "./within.js";
 
 const MAX_POLL_LIMIT = 1000;
 const MAX_LIST_LIMIT = 200;
@@ -60,11 +61,7 @@ export class Engine {
     private readonly backends: ReadonlyMap<string, Backend>,
   ) {
     this.catalog = Catalog.open(config.home);
-    this.scheduler = new Scheduler<RunHandle>(config.maxConcurrency, (handle) =>
-      this.drive(handle).catch((error) =>
-        handle.abandon(`the run could not be recorded: ${errorMessage(error)}`),
-      ),
-    );
+    this.scheduler = new Scheduler<RunHandle>(config.maxConcurrency, (handle) => this.start(handle));
     if (this.catalog.rebuiltFromScratch) rebuildCatalog(this.catalog);
     this.recoverAll();
   }
@@ -175,7 +172,7 @@ export class Engine {
       handle.cancelRequested = true;
       handle.abort.abort();
       const stopped = Promise.allSettled([handle.backendRun?.cancel(), handle.streamEnded]);
-      const clean = await withinMs(stopped, this.config.cancelGraceMs);
+      const clean = await settlesWithin(stopped, this.config.cancelGraceMs);
       handle.append("run_cancelled", {
         reason: "cancelled by the caller",
         ...(clean ? {} : { warning: `the backend did not stop within ${this.config.cancelGraceMs} ms` }),
@@ -334,7 +331,7 @@ export class Engine {
         }
         handle.cancelRequested = true;
         handle.abort.abort();
-        await withinMs(
+        await settlesWithin(
           Promise.allSettled([handle.backendRun?.cancel(), handle.streamEnded]),
           this.config.cancelGraceMs,
         );
@@ -419,48 +416,13 @@ export class Engine {
     };
   }
 
-  /** Runs one hosted run from its start to its terminal event. */
-  private async drive(handle: RunHandle): Promise<void> {
-    const record = handle.record;
-    try {
-      // Start on a later tick, so spawn_run answers with the run as recorded: queued.
-      await Promise.resolve();
-      if (handle.cancelRequested) return;
-      handle.append("status_changed", { status: "running" });
-      const backend = this.backendFor(record.backend);
-      // A run queued behind another of its session learns the backend's conversation id only now.
-      const resumeId = handle.input.resume
-        ? readSessionRecord(record.cwd, record.session_id)?.backend_session_id
-        : undefined;
-      const run = backend.start({
-        run_id: record.run_id,
-        session_id: record.session_id,
-        cwd: record.cwd,
-        role: record.role,
-        ...handle.input,
-        resume_backend_session_id: resumeId,
-        signal: handle.abort.signal,
-        onBackendSession: (id) => this.bindBackendSession(record, id),
-      });
-      handle.backendRun = run;
-      for await (const event of run.events) {
-        if (handle.terminal) break;
-        // After a cancel request the engine writes the terminal event itself, once the backend has stopped.
-        if (handle.cancelRequested && (event.type === "run_completed" || event.type === "run_failed"))
-          continue;
-        handle.append(event.type, event.data as EventData);
-      }
-      if (!handle.cancelRequested) handle.append("run_completed", { final_response: handle.finalText });
-    } catch (error) {
-      if (!handle.cancelRequested) {
-        handle.append("run_failed", {
-          code: error instanceof OrchestratorError ? error.code : "backend_error",
-          message: errorMessage(error),
-        });
-      }
-    } finally {
-      handle.markStreamEnded();
-    }
+  private start(handle: RunHandle): void {
+    const { cwd, session_id } = handle.record;
+    driveRun(handle, {
+      backend: () => this.backendFor(handle.record.backend),
+      resumeBackendSessionId: () => readSessionRecord(cwd, session_id)?.backend_session_id,
+      onBackendSession: (id) => this.bindBackendSession(handle.record, id),
+    }).catch((error) => handle.abandon(`the run could not be recorded: ${errorMessage(error)}`));
   }
 
   private finished(handle: RunHandle): void {
@@ -564,18 +526,5 @@ export class Engine {
         );
       }
     }
-  }
-}
-
-/** True when `promise` settles within `ms`. */
-async function withinMs(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }

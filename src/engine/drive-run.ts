@@ -1,0 +1,59 @@
+/** Plays one hosted run from its start to its terminal event: the backend's stream in, numbered events out. */
+import type { Backend } from "../backends/types.js";
+import { errorMessage, OrchestratorError } from "../core/errors.js";
+import { EVENT_TYPES, type EventData, type EventType } from "../events/types.js";
+import type { RunHandle } from "./run-handle.js";
+
+/** Types only the engine writes: a backend never starts or cancels a run itself. */
+const ENGINE_ONLY: readonly EventType[] = ["run_started", "run_cancelled"];
+
+export interface DriveContext {
+  /** Looked up inside the run, so a backend that went missing fails the run rather than the caller. */
+  backend(): Backend;
+  /** The backend's conversation id to resume, read when the run starts (an earlier run may have set it). */
+  resumeBackendSessionId(): string | undefined;
+  onBackendSession(backendSessionId: string): void;
+}
+
+export async function driveRun(handle: RunHandle, context: DriveContext): Promise<void> {
+  const record = handle.record;
+  try {
+    // Start on a later tick, so spawn_run answers with the run as recorded: queued.
+    await Promise.resolve();
+    if (handle.cancelRequested) return;
+    handle.append("status_changed", { status: "running" });
+    const run = context.backend().start({
+      run_id: record.run_id,
+      session_id: record.session_id,
+      cwd: record.cwd,
+      role: record.role,
+      ...handle.input,
+      resume_backend_session_id: handle.input.resume ? context.resumeBackendSessionId() : undefined,
+      signal: handle.abort.signal,
+      onBackendSession: (id) => context.onBackendSession(id),
+    });
+    handle.backendRun = run;
+    for await (const event of run.events) {
+      if (handle.terminal) break;
+      // After a cancel request the engine writes the terminal event itself, once the backend has stopped.
+      if (handle.cancelRequested && (event.type === "run_completed" || event.type === "run_failed")) continue;
+      if (!EVENT_TYPES.includes(event.type) || ENGINE_ONLY.includes(event.type)) {
+        process.stderr.write(
+          `orchestration-mcp: ${record.backend} yielded an event of type ${event.type}; dropped\n`,
+        );
+        continue;
+      }
+      handle.append(event.type, event.data as EventData);
+    }
+    if (!handle.cancelRequested) handle.append("run_completed", { final_response: handle.finalText });
+  } catch (error) {
+    if (!handle.cancelRequested) {
+      handle.append("run_failed", {
+        code: error instanceof OrchestratorError ? error.code : "backend_error",
+        message: errorMessage(error),
+      });
+    }
+  } finally {
+    handle.markStreamEnded();
+  }
+}
