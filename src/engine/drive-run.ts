@@ -6,6 +6,7 @@ import type { RunHandle } from "./run-handle.js";
 
 /** Types only the engine writes: a backend never starts or cancels a run itself. */
 const ENGINE_ONLY: readonly EventType[] = ["run_started", "run_cancelled"];
+const YIELD_EVERY = 1_000;
 
 export interface DriveContext {
   /** Looked up inside the run, so a backend that went missing fails the run rather than the caller. */
@@ -33,7 +34,13 @@ export async function driveRun(handle: RunHandle, context: DriveContext): Promis
       onBackendSession: (id) => context.onBackendSession(id),
     });
     handle.backendRun = run;
+    let sinceYield = 0;
     for await (const event of run.events) {
+      // A backend whose events are all ready at once must not keep the server from answering meanwhile.
+      if (++sinceYield >= YIELD_EVERY) {
+        sinceYield = 0;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       if (handle.terminal) break;
       // After a cancel request the engine writes the terminal event itself, once the backend has stopped.
       if (handle.cancelRequested && (event.type === "run_completed" || event.type === "run_failed")) continue;

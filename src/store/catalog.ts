@@ -50,6 +50,7 @@ const MIGRATIONS = [
    );
    CREATE INDEX runs_by_created ON runs (created_at, run_id);
    ${FILTER_COLUMNS.map((c) => `CREATE INDEX runs_by_${c} ON runs (${c}, created_at, run_id);`).join("\n")}
+   CREATE INDEX runs_by_cwd_status ON runs (cwd, status, created_at, run_id);
    CREATE TABLE roots (cwd TEXT PRIMARY KEY) WITHOUT ROWID;`,
 ];
 

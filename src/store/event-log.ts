@@ -56,17 +56,16 @@ class LineIndex {
   private scan(size: number): void {
     const fd = openSync(this.path, "r");
     try {
-      const buffer = Buffer.allocUnsafe(SCAN_BLOCK);
+      const buffer = Buffer.allocUnsafe(Math.min(SCAN_BLOCK, size - this.end));
       let lineStart = this.end;
       let position = this.end;
       while (position < size) {
-        const read = readSync(fd, buffer, 0, Math.min(SCAN_BLOCK, size - position), position);
+        const read = readSync(fd, buffer, 0, Math.min(buffer.length, size - position), position);
         if (read === 0) break;
-        let at = buffer.indexOf(NEWLINE, 0);
-        while (at !== -1 && at < read) {
+        const chunk = buffer.subarray(0, read);
+        for (let at = chunk.indexOf(NEWLINE); at !== -1; at = chunk.indexOf(NEWLINE, at + 1)) {
           this.starts.push(lineStart);
           lineStart = position + at + 1;
-          at = buffer.indexOf(NEWLINE, at + 1);
         }
         position += read;
       }
