@@ -185,6 +185,9 @@ const toRow = (record: RunRecord): RunRow => ({
   record_json: JSON.stringify(record),
 });
 
+const isBusy = (error: unknown): boolean =>
+  error instanceof Error && /^SQLITE_BUSY|^SQLITE_LOCKED/.test((error as { code?: string }).code ?? "");
+
 export class Catalog {
   private readonly upsertStatement: Database.Statement<RunRow>;
   private readonly getStatement: Database.Statement<[string], { record_json: string }>;
@@ -210,7 +213,7 @@ export class Catalog {
       mkdirSync(home, { recursive: true });
       const before = inode(path);
       try {
-        return Catalog.connect(home, path, false);
+        return Catalog.connectWhenFree(home, path);
       } catch (error) {
         if (!isCorruption(error)) throw error;
         // Another process that met the same bad file may have replaced it already: keep its fresh one.
@@ -219,6 +222,22 @@ export class Catalog {
       }
     } catch (error) {
       throw storeError(error);
+    }
+  }
+
+  /**
+   * Switching a new database to WAL (and creating its schema) can meet another process doing the same; SQLite
+   * then answers SQLITE_BUSY at once, without its busy handler, so the open is retried for a while.
+   */
+  private static connectWhenFree(home: string, path: string): Catalog {
+    const deadline = Date.now() + BUSY_TIMEOUT_MS;
+    for (;;) {
+      try {
+        return Catalog.connect(home, path, false);
+      } catch (error) {
+        if (!isBusy(error) || Date.now() > deadline) throw error;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 + Math.random() * 30);
+      }
     }
   }
 
