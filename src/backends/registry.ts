@@ -1,7 +1,8 @@
 /** The backends this server runs, by the name callers pass as `backend`. Adding one is one line here. */
+import { CodexBackend } from "./codex/codex-backend.js";
 import type { Backend } from "./types.js";
 
-export function defaultBackends(): Map<string, Backend> {
-  const backends: Backend[] = [];
+export function defaultBackends(env: NodeJS.ProcessEnv = process.env): Map<string, Backend> {
+  const backends: Backend[] = [new CodexBackend(env)];
   return new Map(backends.map((backend) => [backend.name, backend]));
 }

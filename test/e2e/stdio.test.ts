@@ -32,7 +32,8 @@ let mcp: Connected;
 
 before(async () => {
   // Runs made by an engine in this process (scripted backend) are served by the real server from the same home.
-  const f = makeEngine({}, home);
+  // Named "scripted", a backend the real server does not run: continuing these runs there must be refused.
+  const f = makeEngine({}, home, "scripted");
   cwd = f.cwd;
   completedRun = spawnScript(f, [
     { emit: { type: "command_finished", data: { command: "cat big.log", exit_code: 0, stdout } } },
@@ -155,8 +156,8 @@ test("malformed calls each get a clear isError, the server stays up and writes n
     ["spawn_run", {}, /backend/],
     [
       "spawn_run",
-      { backend: "codex", role: "w", cwd, prompt: "x" },
-      /backend: expected one of the backends this server runs/,
+      { backend: "remote_a2a", role: "w", cwd, prompt: "x" },
+      /backend: expected one of the backends this server runs \(codex\), got "remote_a2a"/,
     ],
     ["spawn_run", { backend: "gpt", role: "w", cwd, prompt: "x" }, /backend/],
     ["spawn_run", { backend: 7, role: "w", cwd, prompt: "x" }, /backend/],
@@ -234,7 +235,7 @@ test("the server exits when the client closes stdin", async () => {
 });
 
 test("events written by the engine are intact as the server reads them", async () => {
-  const f = makeEngine({}, home);
+  const f = makeEngine({}, home, "scripted");
   const events = await allEvents(f.engine, completedRun.run_id);
   for (const [i, event] of events.entries()) assert.equal(event.seq, i + 1);
   await f.engine.shutdown();

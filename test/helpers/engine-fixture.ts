@@ -13,8 +13,12 @@ export interface Fixture {
   cwd: string;
 }
 
-export function makeEngine(overrides: Partial<EngineConfig> = {}, home = tempDir("orch-home-")): Fixture {
-  const backend = new ScriptedBackend("codex");
+export function makeEngine(
+  overrides: Partial<EngineConfig> = {},
+  home = tempDir("orch-home-"),
+  backendName = "codex",
+): Fixture {
+  const backend = new ScriptedBackend(backendName);
   const config = { ...configFromEnv({}), home, cancelGraceMs: 2_000, ...overrides };
   const engine = new Engine(config, new Map([[backend.name, backend]]));
   return { engine, backend, home, cwd: tempDir("orch-cwd-") };
@@ -22,7 +26,7 @@ export function makeEngine(overrides: Partial<EngineConfig> = {}, home = tempDir
 
 export function spawnScript(f: Fixture, script: Step[], extra: Record<string, unknown> = {}) {
   return f.engine.spawnRun({
-    backend: "codex",
+    backend: f.backend.name,
     role: "worker",
     cwd: f.cwd,
     prompt: "scripted",

@@ -1,0 +1,39 @@
+/**
+ * The environment of an agent CLI: the server's own, minus what breaks nesting, plus a tag naming the run, so
+ * every process of the run can be found (and ended) later, however deep or detached.
+ */
+import { OrchestratorError } from "../core/errors.js";
+
+/** Set in every process a run starts; its value is the run id. */
+export const RUN_TAG = "ORCHESTRATION_MCP_RUN";
+/** How many orchestration servers stand above this one (agents may start this server again). */
+export const DEPTH_VAR = "ORCHESTRATION_MCP_DEPTH";
+const MAX_DEPTH = 3;
+
+/** Claude Code refuses to start when these say it runs inside Claude Code. */
+const NESTING_BREAKERS = ["CLAUDECODE", "CLAUDE_CODE_ENTRYPOINT"];
+
+export function childEnv(runId: string, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(base)) {
+    if (value !== undefined && !NESTING_BREAKERS.includes(key)) env[key] = value;
+  }
+  env[RUN_TAG] = runId;
+  env[DEPTH_VAR] = String(serverDepth(base) + 1);
+  return env;
+}
+
+export function serverDepth(env: NodeJS.ProcessEnv = process.env): number {
+  const depth = Number(env[DEPTH_VAR] ?? 0);
+  return Number.isInteger(depth) && depth > 0 ? depth : 0;
+}
+
+/** Refuses to start agents from a server that agents started too many times over (a config loop). */
+export function assertNestingAllowed(env: NodeJS.ProcessEnv = process.env): void {
+  if (serverDepth(env) >= MAX_DEPTH) {
+    throw new OrchestratorError(
+      "conflict",
+      `this server runs inside ${serverDepth(env)} levels of agent runs; refusing to nest deeper (give subagents a CODEX_HOME without this server)`,
+    );
+  }
+}
