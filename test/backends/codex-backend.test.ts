@@ -74,7 +74,13 @@ test("output over 1 MB moves to an artifact and pages back whole", async () => {
   assert.equal(Buffer.byteLength(text), ref.total_bytes);
   assert.ok(ref.total_bytes > 1_000_000, "codex keeps 1 MiB of the output");
   assert.match(text, /^a{1000}/);
-  assert.equal(text.replace(/\n?\.\.\. \d+ bytes omitted \.\.\.\n?/, "").replace(/a/g, "").trim(), "");
+  assert.equal(
+    text
+      .replace(/\n?\.\.\. \d+ bytes omitted \.\.\.\n?/, "")
+      .replace(/a/g, "")
+      .trim(),
+    "",
+  );
 });
 
 test("structured output is parsed from the final message when a schema was given", async () => {
@@ -107,7 +113,8 @@ test("an HTTP 500 fails the run quickly with the CLI's message", async () => {
 test("cancel mid-turn ends the run and every process it started", async () => {
   const run = f.spawn("wait [[hang]]");
   await waitForStatus(f.engine, run.run_id, ["running"], 30_000);
-  for (let i = 0; i < 100 && f.fake.activeConnections() === 0; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 100 && f.fake.activeConnections() === 0; i++)
+    await new Promise((r) => setTimeout(r, 100));
   assert.ok(taggedProcesses(run.run_id).length > 0, "codex runs, tagged with the run id");
   const started = Date.now();
   assert.equal((await f.engine.cancelRun(run.run_id)).status, "cancelled");
@@ -124,7 +131,16 @@ test("a process the agent leaves running in the background is ended with the run
 });
 
 test("bad codex options are refused at spawn, naming the field", () => {
-  assert.throws(() => f.spawn("x", { backend_config: { sandbox_mode: "yolo" } }), /backend_config\.sandbox_mode: expected one of read-only/);
-  assert.throws(() => f.spawn("x", { backend_config: { network_access: "maybe" } }), /backend_config\.network_access/);
-  assert.throws(() => f.spawn("x", { backend_config: { modle: "gpt" } }), /backend_config\.modle: unknown codex option/);
+  assert.throws(
+    () => f.spawn("x", { backend_config: { sandbox_mode: "yolo" } }),
+    /backend_config\.sandbox_mode: expected one of read-only/,
+  );
+  assert.throws(
+    () => f.spawn("x", { backend_config: { network_access: "maybe" } }),
+    /backend_config\.network_access/,
+  );
+  assert.throws(
+    () => f.spawn("x", { backend_config: { modle: "gpt" } }),
+    /backend_config\.modle: unknown codex option/,
+  );
 });

@@ -19,7 +19,10 @@ export async function codexFixture(): Promise<CodexFixture> {
   const fake = await startFakeResponses();
   const codexHome = tempDir("orch-codex-home-");
   const env = { ...process.env, ...fake.codexEnv(codexHome) };
-  const engine = new Engine({ ...configFromEnv({}), home: tempDir("orch-home-"), cancelGraceMs: 5_000 }, new Map([["codex", new CodexBackend(env)]]));
+  const engine = new Engine(
+    { ...configFromEnv({}), home: tempDir("orch-home-"), cancelGraceMs: 5_000 },
+    new Map([["codex", new CodexBackend(env)]]),
+  );
   const cwd = tempDir("orch-codex-cwd-");
   return {
     engine,
@@ -43,7 +46,13 @@ export async function codexFixture(): Promise<CodexFixture> {
 }
 
 /** Pages an artifact back whole through the engine. */
-export function readArtifact(engine: Engine, runId: string, seq: number, fieldPath: string, limit = 65_536): string {
+export function readArtifact(
+  engine: Engine,
+  runId: string,
+  seq: number,
+  fieldPath: string,
+  limit = 65_536,
+): string {
   let offset = 0;
   let text = "";
   for (;;) {
