@@ -1,6 +1,6 @@
 /** The codex backend through the engine: the real SDK and CLI against the fake Responses server. */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { taggedProcesses } from "../../src/backends/process-tree.js";
@@ -143,4 +143,18 @@ test("bad codex options are refused at spawn, naming the field", () => {
     () => f.spawn("x", { backend_config: { modle: "gpt" } }),
     /backend_config\.modle: unknown codex option/,
   );
+});
+
+test("a profile's text reaches codex before the prompt, on every turn of the session", async () => {
+  writeFileSync(join(f.cwd, "reviewer.md"), "You are a strict reviewer. Persona-marker-7.");
+  const run = f.spawn("review [[say:ok]]", { profile: "reviewer.md" });
+  assert.equal(await waitForStatus(f.engine, run.run_id, [...ENDED], 60_000), "completed");
+  const first = f.fake.responsesRequests().at(-1);
+  assert.match(
+    String(first?.prompt),
+    /^<instructions>\nYou are a strict reviewer\. Persona-marker-7\.\n<\/instructions>\n\nreview/,
+  );
+  const next = await f.engine.continueRun({ run_id: run.run_id, prompt: "again [[say:ok2]]" });
+  assert.equal(await waitForStatus(f.engine, next.run_id, [...ENDED], 60_000), "completed");
+  assert.match(String(f.fake.responsesRequests().at(-1)?.prompt), /Persona-marker-7[\s\S]*again/);
 });

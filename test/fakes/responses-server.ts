@@ -43,6 +43,8 @@ export interface FakeResponses {
   outsideAttempts: string[];
   /** SDK `config` overrides that point codex at this server and keep it off the network. */
   codexConfig(): CodexConfigObject;
+  /** The same settings as a `$CODEX_HOME/config.toml`, the way a user configures codex by hand. */
+  codexConfigToml(): string;
   /** A full environment for the SDK's `env` option (which replaces the child's environment). */
   codexEnv(codexHome: string): Record<string, string>;
   close(): Promise<void>;
@@ -338,6 +340,24 @@ export async function startFakeResponses(): Promise<FakeResponses> {
   const origin = `http://127.0.0.1:${port}`;
   const url = `${origin}/v1`;
 
+  const codexConfig = (): CodexConfigObject => ({
+    model: FAKE_MODEL,
+    model_provider: "fake",
+    model_providers: {
+      fake: {
+        name: "fake",
+        base_url: url,
+        wire_api: "responses",
+        env_key: FAKE_API_KEY_ENV,
+        supports_websockets: false,
+        request_max_retries: 0,
+        stream_max_retries: 0,
+      },
+    },
+    analytics: { enabled: false },
+    features: { plugins: false },
+  });
+
   return {
     url,
     requests,
@@ -345,23 +365,8 @@ export async function startFakeResponses(): Promise<FakeResponses> {
     activeConnections: () => sockets.size,
     responsesRequests: () =>
       requests.filter((r) => r.method === "POST" && r.path.split("?")[0]?.endsWith("/responses")),
-    codexConfig: () => ({
-      model: FAKE_MODEL,
-      model_provider: "fake",
-      model_providers: {
-        fake: {
-          name: "fake",
-          base_url: url,
-          wire_api: "responses",
-          env_key: FAKE_API_KEY_ENV,
-          supports_websockets: false,
-          request_max_retries: 0,
-          stream_max_retries: 0,
-        },
-      },
-      analytics: { enabled: false },
-      features: { plugins: false },
-    }),
+    codexConfig,
+    codexConfigToml: () => toToml(codexConfig()),
     codexEnv: (codexHome: string) => {
       const env: Record<string, string> = {
         PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
@@ -487,4 +492,19 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 function isObject(v: unknown): v is Json {
   return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** TOML for a config of scalars and nested tables (all codexConfig holds). */
+function toToml(config: CodexConfigObject, table = ""): string {
+  const scalars: string[] = [];
+  const tables: string[] = [];
+  for (const [key, value] of Object.entries(config)) {
+    if (typeof value === "object" && !Array.isArray(value)) {
+      const name = table ? `${table}.${key}` : key;
+      tables.push(`[${name}]\n${toToml(value, name)}`);
+    } else {
+      scalars.push(`${key} = ${JSON.stringify(value)}`);
+    }
+  }
+  return [scalars.join("\n"), ...tables].filter(Boolean).join("\n\n");
 }
