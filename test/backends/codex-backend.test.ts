@@ -4,8 +4,8 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { taggedProcesses } from "../../src/backends/process-tree.js";
-import { type CodexFixture, codexFixture, readArtifact } from "../helpers/codex-fixture.js";
-import { allEvents, waitForStatus } from "../helpers/engine-fixture.js";
+import { type CodexFixture, codexFixture } from "../helpers/codex-fixture.js";
+import { allEvents, readArtifact, waitForStatus } from "../helpers/engine-fixture.js";
 
 let f: CodexFixture;
 before(async () => {

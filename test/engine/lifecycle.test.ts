@@ -3,7 +3,13 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { OrchestratorError } from "../../src/core/errors.js";
-import { allEvents, makeEngine, spawnScript, waitForStatus } from "../helpers/engine-fixture.js";
+import {
+  allEvents,
+  makeEngine,
+  readArtifact,
+  spawnScript,
+  waitForStatus,
+} from "../helpers/engine-fixture.js";
 
 test("a run goes queued → running → completed, with numbered events and a stored result", async () => {
   const f = makeEngine();
@@ -71,20 +77,7 @@ test("a big field moves to an artifact that pages back whole", async () => {
   const refs = event.data.artifact_refs as { field_path: string; total_bytes: number }[];
   assert.equal(refs[0]?.field_path, "/stdout");
   assert.equal(refs[0]?.total_bytes, Buffer.byteLength(stdout));
-  let offset = 0;
-  let text = "";
-  for (;;) {
-    const page = f.engine.getEventArtifact({
-      run_id,
-      seq: event.seq,
-      field_path: "/stdout",
-      offset,
-      limit: 100_003,
-    });
-    text += page.content;
-    offset = page.next_offset;
-    if (!page.has_more) break;
-  }
+  const text = readArtifact(f.engine, run_id, event.seq, "/stdout", 100_003);
   assert.equal(text, stdout);
   await f.engine.shutdown();
 });

@@ -44,21 +44,3 @@ export async function codexFixture(): Promise<CodexFixture> {
     },
   };
 }
-
-/** Pages an artifact back whole through the engine. */
-export function readArtifact(
-  engine: Engine,
-  runId: string,
-  seq: number,
-  fieldPath: string,
-  limit = 65_536,
-): string {
-  let offset = 0;
-  let text = "";
-  for (;;) {
-    const page = engine.getEventArtifact({ run_id: runId, seq, field_path: fieldPath, offset, limit });
-    text += page.content;
-    offset = page.next_offset;
-    if (!page.has_more) return text;
-  }
-}
