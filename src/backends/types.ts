@@ -35,4 +35,6 @@ export interface Backend {
   /** Throws OrchestratorError("invalid_input") naming the field when `backend_config` is wrong. */
   validateConfig?(config: Record<string, unknown>): void;
   start(spec: BackendRunSpec): BackendRun;
+  /** Ends whatever a run left running when the server hosting it died (called by start-up recovery). */
+  cleanup?(runId: string): Promise<void>;
 }

@@ -497,7 +497,7 @@ export class Engine {
         "not_found",
         `run_id: run ${runId} is indexed but its files are gone from ${indexed.cwd}`,
       );
-    if (needsRecovery(record)) record = recoverRun(record, (r) => this.persist(r));
+    if (needsRecovery(record)) record = this.recover(record);
     if (!isTerminal(record.status))
       record.last_seq = Math.max(record.last_seq, lastSeq(eventsFile(record.cwd, runId)));
     return record;
@@ -515,11 +515,25 @@ export class Engine {
     );
   }
 
+  /** Marks an orphaned run interrupted and has its backend end what the dead server left running. */
+  private recover(stale: RunRecord): RunRecord {
+    const record = recoverRun(stale, (r) => this.persist(r));
+    if (record.error?.code === "interrupted") {
+      this.backends
+        .get(record.backend)
+        ?.cleanup?.(record.run_id)
+        .catch((error) =>
+          process.stderr.write(`orchestration-mcp: cleanup of ${record.run_id}: ${errorMessage(error)}\n`),
+        );
+    }
+    return record;
+  }
+
   private recoverAll(): void {
     for (const record of this.catalog.listUnfinished()) {
       if (!needsRecovery(record)) continue;
       try {
-        recoverRun(record, (r) => this.persist(r));
+        this.recover(record);
       } catch (error) {
         process.stderr.write(
           `orchestration-mcp: could not recover run ${record.run_id}: ${errorMessage(error)}\n`,

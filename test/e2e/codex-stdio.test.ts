@@ -157,3 +157,28 @@ test("cancel_run mid-turn, and closing the server mid-turn, leave no codex proce
   assert.equal(after.status, "failed");
   assert.equal(after.error.code, "interrupted");
 });
+
+test("after a server is SIGKILLed mid-turn, the next server marks the run interrupted and ends its orphans", async () => {
+  const doomed = await connect([DIST], env);
+  const live = await doomed.ok<{ run_id: string }>("spawn_run", {
+    backend: "codex",
+    role: "worker",
+    cwd,
+    prompt: "wait for a crash [[hang]]",
+  });
+  for (let i = 0; i < 100 && taggedProcesses(live.run_id).length === 0; i++)
+    await new Promise((r) => setTimeout(r, 100));
+  assert.ok(taggedProcesses(live.run_id).length > 0);
+  process.kill(doomed.transport.pid as number, "SIGKILL");
+  await doomed.close().catch(() => undefined);
+  assert.ok(taggedProcesses(live.run_id).length > 0, "codex outlives a SIGKILLed server");
+
+  const next = await connect([DIST], env);
+  for (let i = 0; i < 100 && taggedProcesses(live.run_id).length > 0; i++)
+    await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(taggedProcesses(live.run_id), [], "the next server's recovery ended the orphans");
+  const run = await next.ok<{ status: string; error: { code: string } }>("get_run", { run_id: live.run_id });
+  assert.equal(run.status, "failed");
+  assert.equal(run.error.code, "interrupted");
+  await next.close();
+});

@@ -27,6 +27,10 @@ export class CodexBackend implements Backend {
     codexOptions(config, this.env);
   }
 
+  cleanup(runId: string): Promise<void> {
+    return endRunProcesses(runId);
+  }
+
   start(spec: BackendRunSpec): BackendRun {
     assertNestingAllowed(this.env);
     const options = codexOptions(spec.backend_config, this.env);
