@@ -3,6 +3,7 @@
  * Usage: npm run bench [-- [--quick] [name ...]]; `--quick` shrinks every size for a smoke run.
  */
 import { cpus, release, totalmem, type } from "node:os";
+import { codexTurn } from "./codex-turn.js";
 import { ingest } from "./ingest.js";
 import { type Bench, type BenchResult, bytes, duration, msSince, nowNs } from "./lib.js";
 import { listRuns } from "./list-runs.js";
@@ -14,6 +15,7 @@ const BENCHES: [string, Bench][] = [
   ["poll-tail", pollTail],
   ["list-runs", listRuns],
   ["wakeup", wakeup],
+  ["codex-turn", codexTurn],
 ];
 
 const args = process.argv.slice(2);
