@@ -16,6 +16,7 @@ import {
   type SessionRecord,
   toSummary,
 } from "../core/run.js";
+import { settlesWithin } from "../core/within.js";
 import { readArtifactPage } from "../store/artifacts.js";
 import { Catalog } from "../store/catalog.js";
 import { lastSeq, readEvents } from "../store/event-log.js";
@@ -42,7 +43,6 @@ import { RunHandle, type RunInput } from "./run-handle.js";
 import { Scheduler } from "./scheduler.js";
 import * as check from "./validate.js";
 import { Waiters } from "./waiters.js";
-import { settlesWithin } from "./within.js";
 
 const MAX_POLL_LIMIT = 1000;
 const MAX_LIST_LIMIT = 200;

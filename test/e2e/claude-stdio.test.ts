@@ -1,0 +1,88 @@
+/**
+ * The built server over stdio with the real claude_code backend: started with CLAUDECODE=1 (as when Claude Code
+ * itself starts the server), Claude Code pointed at the fake Messages server on 127.0.0.1.
+ */
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { taggedProcesses } from "../../src/backends/process-tree.js";
+import { type FakeMessages, startFakeMessages } from "../fakes/messages-server.js";
+import { type Connected, connect } from "../helpers/mcp-client.js";
+import { tempDir } from "../helpers/temp.js";
+
+const DIST = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
+
+interface Poll {
+  status: string;
+  events: { type: string; data: Record<string, unknown> }[];
+  next_after_seq: number;
+}
+
+let fake: FakeMessages;
+let mcp: Connected;
+const cwd = tempDir("orch-claude-e2e-cwd-");
+
+before(async () => {
+  fake = await startFakeMessages();
+  mcp = await connect([DIST], {
+    ...fake.claudeEnv(tempDir("orch-claude-e2e-home-")),
+    CLAUDECODE: "1",
+    ORCHESTRATOR_HOME: tempDir("orch-claude-e2e-orch-"),
+  });
+});
+
+after(async () => {
+  await mcp.close();
+  await fake.close();
+  assert.deepEqual(fake.outsideAttempts, []);
+});
+
+/** Long-polls until the run's status is one of `statuses`. */
+async function until(runId: string, statuses: string[]): Promise<string> {
+  let after = 0;
+  for (let i = 0; i < 60; i++) {
+    const page = await mcp.ok<Poll>("poll_events", {
+      run_id: runId,
+      after_seq: after,
+      wait_ms: 10_000,
+      limit: 1000,
+    });
+    after = page.next_after_seq;
+    if (statuses.includes(page.status)) return page.status;
+  }
+  throw new Error(`run ${runId} never reached ${statuses.join("/")}`);
+}
+
+test("permission over MCP: input_required, pending_input, allow through continue_run, then completed", async () => {
+  const run = await mcp.ok<{ run_id: string }>("spawn_run", {
+    backend: "claude_code",
+    role: "worker",
+    cwd,
+    prompt: "make it [[touch:via-mcp.txt]]",
+  });
+  assert.equal(await until(run.run_id, ["input_required", "completed", "failed"]), "input_required");
+  const waiting = await mcp.ok<{ pending_input: { kind: string; tool: string } }>("get_run", {
+    run_id: run.run_id,
+  });
+  assert.equal(waiting.pending_input.kind, "permission");
+  assert.equal(waiting.pending_input.tool, "Bash");
+  await mcp.ok("continue_run", { run_id: run.run_id, prompt: "allow" });
+  assert.equal(await until(run.run_id, ["completed", "failed"]), "completed");
+  assert.equal(existsSync(join(cwd, "via-mcp.txt")), true);
+});
+
+test("cancel over MCP while Claude Code waits for permission leaves no process", async () => {
+  const run = await mcp.ok<{ run_id: string }>("spawn_run", {
+    backend: "claude_code",
+    role: "worker",
+    cwd,
+    prompt: "make it [[touch:cancelled.txt]]",
+  });
+  assert.equal(await until(run.run_id, ["input_required", "completed", "failed"]), "input_required");
+  const cancelled = await mcp.ok<{ status: string }>("cancel_run", { run_id: run.run_id });
+  assert.equal(cancelled.status, "cancelled");
+  assert.deepEqual(taggedProcesses(run.run_id), []);
+  assert.equal(existsSync(join(cwd, "cancelled.txt")), false);
+});
