@@ -135,3 +135,18 @@ test("a profile is appended to Claude Code's system prompt", async () => {
   const body = f.fake.messagesRequests().at(-1)?.body as { system?: unknown } | undefined;
   assert.match(JSON.stringify(body?.system), /Persona-marker-42/);
 });
+
+test("bypassPermissions runs without asking, also as root (IS_SANDBOX is set for the child)", async () => {
+  const run = f.spawn("make it [[touch:bypassed.txt]]", {
+    backend_config: { permission_mode: "bypassPermissions" },
+  });
+  assert.equal(await until(run.run_id, ["input_required", ...ENDED]), "completed");
+  assert.equal(existsSync(join(f.cwd, "bypassed.txt")), true);
+});
+
+test("on_permission deny answers at once, without input_required", async () => {
+  const run = f.spawn("make it [[touch:policy-denied.txt]]", { backend_config: { on_permission: "deny" } });
+  assert.equal(await until(run.run_id, ["input_required", ...ENDED]), "completed");
+  assert.equal(existsSync(join(f.cwd, "policy-denied.txt")), false);
+  assert.equal((await allEvents(f.engine, run.run_id)).filter((e) => e.type === "input_required").length, 0);
+});
