@@ -10,8 +10,16 @@
  * with the others). Model calls without tools (e.g. the session title) get a short text, JSON when the request's
  * `output_config.format` asks for it.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  instanceOf,
+  isObject,
+  type Json,
+  sendJson,
+  startFakeHttp,
+  startSse,
+  writeEvent,
+} from "./fake-http.js";
 
 /** One HTTP request the fake received. */
 export interface RecordedRequest {
@@ -60,8 +68,6 @@ export const ANSWER_SCHEMA = {
   additionalProperties: false,
 } as const;
 
-type Json = Record<string, unknown>;
-
 /** A content block of a Messages API message (request or response). */
 interface Block {
   type?: string;
@@ -94,37 +100,10 @@ interface Step {
 export async function startFakeMessages(): Promise<FakeMessages> {
   const started = Date.now();
   const requests: RecordedRequest[] = [];
-  const outsideAttempts: string[] = [];
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
   let counter = 0;
   const nextId = (prefix: string) => `${prefix}_fake${String(++counter).padStart(6, "0")}`;
-
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const raw = Buffer.concat(chunks).toString("utf8");
-      let body: unknown = null;
-      if (raw.length > 0) {
-        try {
-          body = JSON.parse(raw);
-        } catch {
-          body = raw;
-        }
-      }
-      handle(req, res, body);
-    });
-  });
-  server.on("connection", (s: Socket) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
   // claudeEnv points the proxy variables here, so any outside request shows up as a CONNECT.
-  server.on("connect", (req: IncomingMessage, socket: Socket) => {
-    outsideAttempts.push(req.url ?? "?");
-    socket.end("HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n");
-  });
+  const http = await startFakeHttp(handle, { "request-id": "req_fake" });
 
   function record(
     req: IncomingMessage,
@@ -155,7 +134,7 @@ export async function startFakeMessages(): Promise<FakeMessages> {
     }
     if (req.method !== "POST" || !path.endsWith("/v1/messages") || !isObject(body)) {
       // Not a model call (e.g. a plain-http proxied request): log it and answer an Anthropic-style 404.
-      if (/^https?:\/\//.test(req.url ?? "")) outsideAttempts.push(req.url ?? "");
+      if (/^https?:\/\//.test(req.url ?? "")) http.outsideAttempts.push(req.url ?? "");
       record(req, body, null, "other");
       sendJson(res, 404, {
         type: "error",
@@ -167,15 +146,8 @@ export async function startFakeMessages(): Promise<FakeMessages> {
     const { prompt, after } = latestPrompt(messages);
     const rec = record(req, body, prompt, "pending");
     const delay = /\[\[delay:(\d+)\]\]/.exec(prompt ?? "");
-    if (delay) {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        answer(rec, res, body, after);
-      }, Number(delay[1]));
-      timers.add(timer);
-      return;
-    }
-    answer(rec, res, body, after);
+    if (delay) http.later(Number(delay[1]), () => answer(rec, res, body, after));
+    else answer(rec, res, body, after);
   }
 
   function answer(rec: RecordedRequest, res: ServerResponse, body: Json, after: Message[]): void {
@@ -300,15 +272,13 @@ export async function startFakeMessages(): Promise<FakeMessages> {
     res.end();
   }
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const url = http.origin;
 
   return {
     url,
     requests,
-    outsideAttempts,
-    activeConnections: () => sockets.size,
+    outsideAttempts: http.outsideAttempts,
+    activeConnections: http.activeConnections,
     messagesRequests: () =>
       requests.filter((r) => r.method === "POST" && (r.path.split("?")[0] ?? "").endsWith("/v1/messages")),
     claudeEnv: (home: string) => {
@@ -332,12 +302,7 @@ export async function startFakeMessages(): Promise<FakeMessages> {
       if (process.env.TMPDIR) env.TMPDIR = process.env.TMPDIR;
       return env;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const t of timers) clearTimeout(t);
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close: http.close,
   };
 }
 
@@ -475,56 +440,4 @@ function fullMessage(id: string, model: string, blocks: Block[]): Json {
     stop_reason: stopReason(blocks),
     usage: usage(),
   };
-}
-
-/** A minimal value satisfying a JSON schema: strings `text`, numbers 42, every property filled in. */
-function instanceOf(schema: unknown, text = "42"): unknown {
-  if (!isObject(schema)) return null;
-  if (Array.isArray(schema.enum)) return schema.enum[0];
-  if ("const" in schema) return schema.const;
-  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
-  switch (type) {
-    case "object": {
-      const props = isObject(schema.properties) ? schema.properties : {};
-      return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, instanceOf(v, text)]));
-    }
-    case "array":
-      return [];
-    case "string":
-      return text;
-    case "number":
-    case "integer":
-      return 42;
-    case "boolean":
-      return true;
-    default:
-      return null;
-  }
-}
-
-function startSse(res: ServerResponse): void {
-  res.writeHead(200, {
-    "content-type": "text/event-stream",
-    "cache-control": "no-cache",
-    connection: "keep-alive",
-    "request-id": "req_fake",
-  });
-}
-
-function writeEvent(res: ServerResponse, type: string, data: Json): void {
-  res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(text),
-    "request-id": "req_fake",
-  });
-  res.end(text);
-}
-
-function isObject(v: unknown): v is Json {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }

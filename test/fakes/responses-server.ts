@@ -7,8 +7,16 @@
  * `[[json]]`, `[[http500]]`, `[[hang]]`, and `[[delay:MS]]` (wait MS before answering; combines with the others).
  */
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  instanceOf,
+  isObject,
+  type Json,
+  sendJson,
+  startFakeHttp,
+  startSse,
+  writeEvent,
+} from "./fake-http.js";
 
 /** One HTTP request the fake received. */
 export interface RecordedRequest {
@@ -55,8 +63,6 @@ export const FAKE_API_KEY_ENV = "FAKE_OPENAI_API_KEY";
 /** A slug from codex's bundled model catalog (`codex debug models --bundled`); unknown slugs add an error item. */
 export const FAKE_MODEL = "gpt-5.5";
 
-type Json = Record<string, unknown>;
-
 interface InputItem {
   type?: string;
   role?: string;
@@ -76,37 +82,10 @@ interface Step {
 export async function startFakeResponses(): Promise<FakeResponses> {
   const started = Date.now();
   const requests: RecordedRequest[] = [];
-  const outsideAttempts: string[] = [];
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
   let counter = 0;
   const nextId = (prefix: string) => `${prefix}_${++counter}`;
-
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const raw = Buffer.concat(chunks).toString("utf8");
-      let body: unknown = null;
-      if (raw.length > 0) {
-        try {
-          body = JSON.parse(raw);
-        } catch {
-          body = raw;
-        }
-      }
-      handle(req, res, body);
-    });
-  });
-  server.on("connection", (s: Socket) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
   // Codex honours HTTP(S)_PROXY: codexEnv points them here, so any outside request shows up as a CONNECT.
-  server.on("connect", (req: IncomingMessage, socket: Socket) => {
-    outsideAttempts.push(req.url ?? "?");
-    socket.end("HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n");
-  });
+  const http = await startFakeHttp(handle);
 
   function record(
     req: IncomingMessage,
@@ -131,7 +110,7 @@ export async function startFakeResponses(): Promise<FakeResponses> {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     if (req.method !== "POST" || !path.endsWith("/responses") || !isObject(body)) {
       // Not a model call (e.g. a plain-http proxied request or /v1/models): log it and answer something harmless.
-      if (/^https?:\/\//.test(req.url ?? "")) outsideAttempts.push(req.url ?? "");
+      if (/^https?:\/\//.test(req.url ?? "")) http.outsideAttempts.push(req.url ?? "");
       record(req, body, null, "other");
       if (path.endsWith("/models")) sendJson(res, 200, { object: "list", data: [], models: [] });
       else
@@ -144,15 +123,8 @@ export async function startFakeResponses(): Promise<FakeResponses> {
     const { prompt, after } = latestPrompt(input);
     const rec = record(req, body, prompt, "pending");
     const delay = /\[\[delay:(\d+)\]\]/.exec(prompt ?? "");
-    if (delay) {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        answer(rec, res, body, after);
-      }, Number(delay[1]));
-      timers.add(timer);
-      return;
-    }
-    answer(rec, res, body, after);
+    if (delay) http.later(Number(delay[1]), () => answer(rec, res, body, after));
+    else answer(rec, res, body, after);
   }
 
   function answer(rec: RecordedRequest, res: ServerResponse, body: Json, after: InputItem[]): void {
@@ -335,9 +307,7 @@ export async function startFakeResponses(): Promise<FakeResponses> {
     res.end();
   }
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
+  const origin = http.origin;
   const url = `${origin}/v1`;
 
   const codexConfig = (): CodexConfigObject => ({
@@ -361,8 +331,8 @@ export async function startFakeResponses(): Promise<FakeResponses> {
   return {
     url,
     requests,
-    outsideAttempts,
-    activeConnections: () => sockets.size,
+    outsideAttempts: http.outsideAttempts,
+    activeConnections: http.activeConnections,
     responsesRequests: () =>
       requests.filter((r) => r.method === "POST" && r.path.split("?")[0]?.endsWith("/responses")),
     codexConfig,
@@ -385,12 +355,7 @@ export async function startFakeResponses(): Promise<FakeResponses> {
       if (process.env.TMPDIR) env.TMPDIR = process.env.TMPDIR;
       return env;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const t of timers) clearTimeout(t);
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close: http.close,
   };
 }
 
@@ -445,53 +410,6 @@ function inProgress(item: Json): Json {
   if (item.type === "function_call") return { ...item, status: "in_progress", arguments: "" };
   if (item.type === "custom_tool_call") return { ...item, status: "in_progress", input: "" };
   return item;
-}
-
-/** A minimal value satisfying a JSON schema: strings "42", numbers 42, every property filled in. */
-function instanceOf(schema: unknown): unknown {
-  if (!isObject(schema)) return null;
-  if (Array.isArray(schema.enum)) return schema.enum[0];
-  if ("const" in schema) return schema.const;
-  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
-  switch (type) {
-    case "object": {
-      const props = isObject(schema.properties) ? schema.properties : {};
-      return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, instanceOf(v)]));
-    }
-    case "array":
-      return [];
-    case "string":
-      return "42";
-    case "number":
-    case "integer":
-      return 42;
-    case "boolean":
-      return true;
-    default:
-      return null;
-  }
-}
-
-function startSse(res: ServerResponse): void {
-  res.writeHead(200, {
-    "content-type": "text/event-stream",
-    "cache-control": "no-cache",
-    connection: "keep-alive",
-  });
-}
-
-function writeEvent(res: ServerResponse, type: string, data: Json): void {
-  res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function isObject(v: unknown): v is Json {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** TOML for a config of scalars and nested tables (all codexConfig holds). */
