@@ -1,11 +1,11 @@
 /** Plays one hosted run from its start to its terminal event: the backend's stream in, numbered events out. */
 import type { Backend } from "../backends/types.js";
 import { errorMessage, OrchestratorError } from "../core/errors.js";
-import { EVENT_TYPES, type EventData, type EventType } from "../events/types.js";
+import { EVENT_TYPES, type EventData, type EventType, isTerminalEvent } from "../events/types.js";
 import type { RunHandle } from "./run-handle.js";
 
-/** Types only the engine writes: a backend never starts or cancels a run itself. */
-const ENGINE_ONLY: readonly EventType[] = ["run_started", "run_cancelled"];
+/** Types only the engine writes: a backend never starts a run itself. */
+const ENGINE_ONLY: readonly EventType[] = ["run_started"];
 const YIELD_EVERY = 1_000;
 
 export interface DriveContext {
@@ -43,7 +43,7 @@ export async function driveRun(handle: RunHandle, context: DriveContext): Promis
       }
       if (handle.terminal) break;
       // After a cancel request the engine writes the terminal event itself, once the backend has stopped.
-      if (handle.cancelRequested && (event.type === "run_completed" || event.type === "run_failed")) continue;
+      if (handle.cancelRequested && isTerminalEvent(event.type)) continue;
       if (!EVENT_TYPES.includes(event.type) || ENGINE_ONLY.includes(event.type)) {
         process.stderr.write(
           `orchestration-mcp: ${record.backend} yielded an event of type ${event.type}; dropped\n`,

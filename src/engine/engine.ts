@@ -52,6 +52,8 @@ const FOREIGN_POLL_INTERVAL_MS = 200;
 export class Engine {
   private readonly catalog: Catalog;
   private readonly hosted = new Map<string, RunHandle>();
+  /** Each session's backend_config as the caller gave it: in memory only, since it may hold credentials. */
+  private readonly sessionConfigs = new Map<string, Record<string, unknown>>();
   private readonly waiters = new Waiters();
   private readonly scheduler: Scheduler<RunHandle>;
   private closing = false;
@@ -221,7 +223,6 @@ export class Engine {
     }
     const session = this.resumableSession(record.session_id, record.cwd, record.backend);
     const backend = this.backendFor(record.backend);
-    const prior = this.hosted.get(record.run_id)?.input;
     const profilePath = record.spec.profile;
     const spawned = this.createRun({
       backend: backend.name,
@@ -237,7 +238,8 @@ export class Engine {
           : { input_message: message }),
         profile_text: profilePath ? check.profileText("profile", profilePath, record.cwd).text : undefined,
         output_schema: record.spec.output_schema,
-        backend_config: prior?.backend_config ?? record.spec.backend_config ?? {},
+        // The config as given (secrets included) while this process lives; the stored, redacted one after.
+        backend_config: this.sessionConfigs.get(record.session_id) ?? record.spec.backend_config ?? {},
         resume: true,
       },
     });
@@ -388,6 +390,7 @@ export class Engine {
     };
     this.catalog.addRoot(args.cwd);
     writeSessionRecord(session);
+    this.sessionConfigs.set(session.session_id, args.input.backend_config);
     const handle = new RunHandle(record, args.input, this.config, {
       persist: (r) => this.persist(r),
       appended: (id) => this.waiters.wake(id),

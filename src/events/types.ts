@@ -81,4 +81,6 @@ export type AgentEvent =
       type: "run_completed";
       data: { final_response: string; structured_output?: unknown; usage?: Record<string, unknown> };
     }
-  | { type: "run_failed"; data: { message: string; code?: string; [k: string]: unknown } };
+  | { type: "run_failed"; data: { message: string; code?: string; [k: string]: unknown } }
+  /** Only a remote agent that cancelled on its own says this; a cancel_run is written by the engine. */
+  | { type: "run_cancelled"; data: { reason: string; [k: string]: unknown } };

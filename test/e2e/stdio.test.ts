@@ -157,7 +157,7 @@ test("malformed calls each get a clear isError, the server stays up and writes n
     [
       "spawn_run",
       { backend: "remote_a2a", role: "w", cwd, prompt: "x" },
-      /backend: expected one of the backends this server runs \(codex, claude_code\), got "remote_a2a"/,
+      /backend_config\.agent_url: required for remote_a2a/,
     ],
     ["spawn_run", { backend: "gpt", role: "w", cwd, prompt: "x" }, /backend/],
     ["spawn_run", { backend: 7, role: "w", cwd, prompt: "x" }, /backend/],
