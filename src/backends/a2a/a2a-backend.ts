@@ -48,8 +48,12 @@ export class A2aBackend implements Backend {
           ? { ...source, prompt: `${spec.profile_text}\n\n${source.prompt ?? ""}` }
           : source,
       ),
-      // The remote execution directory travels with every message.
-      metadata: { cwd: spec.cwd, run_id: spec.run_id },
+      // The remote execution directory travels with every message; our own agents also take the output schema.
+      metadata: {
+        cwd: spec.cwd,
+        run_id: spec.run_id,
+        ...(spec.output_schema ? { output_schema: spec.output_schema } : {}),
+      },
       extensions: [],
       referenceTaskIds: [],
     });

@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+/**
+ * Starts an A2A agent that wraps one of our local backends, so an orchestrator on another machine can hand it
+ * runs (its `remote_a2a` backend). Prints where it listens and a spawn_run payload that uses it.
+ */
+import { resolve } from "node:path";
+import { createInterface } from "node:readline/promises";
+import { parseArgs } from "node:util";
+import { defaultBackends } from "../backends/registry.js";
+import { errorMessage } from "../core/errors.js";
+import { type A2aAgent, startA2aAgent } from "./server.js";
+
+/** The backends an agent may wrap: the local ones (wrapping remote_a2a would only relay to another agent). */
+const LOCAL_BACKENDS = ["codex", "claude_code"];
+/** Where the token may come from instead of --token (which other users can see in the process list). */
+const TOKEN_ENV = "ORCHESTRATION_A2A_TOKEN";
+
+const USAGE = `usage: start:a2a-agent [--backend codex|claude_code] [--port N] [--host ADDR] [--token T] [--root DIR]
+  --backend     the local backend each turn runs on (asked for when omitted in a terminal)
+  --port        port to listen on (default: any free port)
+  --host        interface to bind (default 127.0.0.1; 0.0.0.0 reaches other machines: use a token then)
+  --token       require "Authorization: Bearer <token>" (or set ${TOKEN_ENV})
+  --root        turns may only run in this directory or below it (default: anywhere; conversations
+                that name no cwd run in the root, else in the current directory)
+  --public-url  base URL the agent card advertises, when callers reach this agent by another name`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      backend: { type: "string" },
+      port: { type: "string" },
+      host: { type: "string" },
+      token: { type: "string" },
+      root: { type: "string" },
+      "public-url": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const backends = defaultBackends();
+  const names = LOCAL_BACKENDS.filter((n) => backends.has(n));
+  const name = values.backend ?? (process.stdin.isTTY ? await askBackend(names) : undefined);
+  if (!name) throw new UsageError("--backend is required when stdin is not a terminal");
+  const backend = names.includes(name) ? backends.get(name) : undefined;
+  if (!backend)
+    throw new UsageError(`--backend: expected one of ${names.join(", ")}, got ${JSON.stringify(name)}`);
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new UsageError(`--port: expected a port number, got ${JSON.stringify(values.port)}`);
+  }
+  const token = values.token ?? (process.env[TOKEN_ENV] || undefined);
+  const host = values.host ?? "127.0.0.1";
+  const root = values.root === undefined ? undefined : resolve(values.root);
+
+  const agent = await startA2aAgent({
+    backend,
+    host,
+    port,
+    ...(token ? { token } : {}),
+    ...(root ? { root } : {}),
+    ...(values["public-url"] ? { publicUrl: values["public-url"] } : {}),
+  });
+  stopOnSignals(agent);
+  if (!token && host !== "127.0.0.1" && host !== "localhost" && host !== "::1") {
+    process.stderr.write(
+      `warning: ${host} without a token: anyone who reaches this port can run ${name} here\n`,
+    );
+  }
+  process.stdout.write(banner(agent, name, { root, token }));
+}
+
+async function askBackend(names: string[]): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const choices = names.map((n, i) => `${i + 1}) ${n}`).join("  ");
+    for (;;) {
+      const answer = (await rl.question(`Which backend should this agent wrap? ${choices} [1]: `)).trim();
+      const picked =
+        answer === "" ? names[0] : (names[Number(answer) - 1] ?? names.find((n) => n === answer));
+      if (picked) return picked;
+      process.stdout.write(`expected a number or one of: ${names.join(", ")}\n`);
+    }
+  } finally {
+    rl.close();
+  }
+}
+
+function banner(agent: A2aAgent, backend: string, options: { root?: string; token?: string }): string {
+  const payload = {
+    backend: "remote_a2a",
+    role: "worker",
+    cwd: options.root ?? process.cwd(),
+    prompt: "Describe this repository in three sentences.",
+    backend_config: { agent_url: agent.url, ...(options.token ? { token_env: TOKEN_ENV } : {}) },
+  };
+  return [
+    `orchestration-mcp A2A agent wrapping ${backend}`,
+    `agent_url: ${agent.url}`,
+    `card_url:  ${agent.cardUrl}`,
+    `root:      ${options.root ?? "(none: any directory)"}`,
+    `token:     ${options.token ? `required (give the orchestrator ${TOKEN_ENV})` : "none"}`,
+    "spawn_run payload:",
+    JSON.stringify(payload, null, 2),
+    "Stop with Ctrl-C.",
+    "",
+  ].join("\n");
+}
+
+/** The first signal cancels running turns and closes the server; a second one exits at once. */
+function stopOnSignals(agent: A2aAgent): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    process.stderr.write(`${signal}: cancelling running turns and stopping\n`);
+    agent.close().then(
+      () => process.exit(0),
+      (error) => {
+        process.stderr.write(`error while stopping: ${errorMessage(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+main(process.argv.slice(2)).catch((error) => {
+  const usage =
+    error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+  process.stderr.write(`start:a2a-agent: ${errorMessage(error)}\n${usage ? `${USAGE}\n` : ""}`);
+  process.exit(usage ? 2 : 1);
+});
