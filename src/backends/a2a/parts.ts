@@ -25,8 +25,8 @@ function toA2aPart(item: InputPart): Part {
     : part({ $case: "raw", value: Buffer.from(item.bytes_base64 ?? "", "base64") }, meta);
 }
 
-/** An A2A part as plain JSON for our events: text inline, data as is, files by name and size or URL. */
-export function fromA2aPart(p: Part): Record<string, unknown> {
+/** An A2A part as one of our input parts (files by URL or as base64 bytes); undefined for an empty part. */
+export function fromA2aPart(p: Part): InputPart | undefined {
   const content = p.content;
   const file = {
     ...(p.filename ? { name: p.filename } : {}),
@@ -42,7 +42,7 @@ export function fromA2aPart(p: Part): Record<string, unknown> {
     case "raw":
       return { type: "file", bytes_base64: Buffer.from(content.value).toString("base64"), ...file };
     default:
-      return { type: "unknown" };
+      return undefined;
   }
 }
 

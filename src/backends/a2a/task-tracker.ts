@@ -149,7 +149,7 @@ export class TaskTracker {
         data: {
           artifact_id: artifact.artifactId,
           name: artifact.name || undefined,
-          parts: artifact.parts.map(fromA2aPart),
+          parts: artifact.parts.flatMap((part) => fromA2aPart(part) ?? []),
           ...(append ? { append: true } : {}),
         },
       },
