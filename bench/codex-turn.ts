@@ -1,13 +1,13 @@
 /**
  * A codex turn through the orchestration: the built server (dist/index.js) over stdio, spawn_run then poll_events
  * until completed, against the same turn through @openai/codex-sdk alone. Both drive the real codex CLI against
- * the fake Responses server (test/fakes/responses-server.ts), configured by the same $CODEX_HOME/config.toml.
+ * the fake Responses server (src/sim/responses-server.ts), configured by the same $CODEX_HOME/config.toml.
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Codex, type ThreadEvent } from "@openai/codex-sdk";
-import { type FakeResponses, startFakeResponses } from "../test/fakes/responses-server.js";
+import { type FakeResponses, startFakeResponses } from "../src/sim/responses-server.js";
 import { type Connected, connect } from "../test/helpers/mcp-client.js";
 import { type Bench, duration, msSince, nowNs, percentile, type Row, ratio, Scratch } from "./lib.js";
 
@@ -230,7 +230,7 @@ export const codexTurn: Bench = async ({ quick }) => {
           '.startThread({workingDirectory, skipGitRepoCheck: true, sandboxMode: "workspace-write", ' +
           'approvalPolicy: "never", networkAccessEnabled: false}) (the options the server passes by default)' +
           ".runStreamed(prompt), timed from just before new Codex to the turn.completed event.",
-        "Both run the real codex CLI against the fake Responses server (test/fakes/responses-server.ts) on " +
+        "Both run the real codex CLI against the fake Responses server (src/sim/responses-server.ts) on " +
           "127.0.0.1, configured by the same $CODEX_HOME/config.toml and environment, in the same cwd; " +
           "server and SDK turns alternate. The exec turn is two model calls with `echo hi` run in the sandbox " +
           "between them. The split at the model calls comes from the fake's request log (ms resolution). " +

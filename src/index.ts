@@ -1,46 +1,35 @@
 #!/usr/bin/env node
-/** Entry point: with no arguments, the MCP server on stdio; `reindex` rebuilds the catalog. */
-import { defaultBackends } from "./backends/registry.js";
-import { reindexCommand } from "./cli/reindex.js";
+/**
+ * Entry point. With no arguments: the MCP server on stdio (what an MCP host starts). With a command: the command
+ * line (src/cli/). Each loads only what it needs, so neither pays for the other.
+ */
 import { errorMessage } from "./core/errors.js";
-import { configFromEnv } from "./engine/config.js";
-import { Engine } from "./engine/engine.js";
-import { serveStdio } from "./mcp/server.js";
-import { VERSION } from "./version.js";
 
-const USAGE = `orchestration-mcp ${VERSION}
-usage:
-  orchestration-mcp                 serve MCP over stdio (what an MCP host starts)
-  orchestration-mcp reindex [CWD…]  rebuild the run catalog from the run files (adding CWDs it did not know)
-  orchestration-mcp --version | --help`;
+async function serve(): Promise<void> {
+  const [{ defaultBackends }, { configFromEnv }, { Engine }, { serveStdio }, { VERSION }] = await Promise.all(
+    [
+      import("./backends/registry.js"),
+      import("./engine/config.js"),
+      import("./engine/engine.js"),
+      import("./mcp/server.js"),
+      import("./version.js"),
+    ],
+  );
+  await serveStdio(new Engine(configFromEnv(), defaultBackends()), VERSION);
+}
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === "--help" || command === "-h" || command === "help") {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
+async function main(argv: string[]): Promise<number | undefined> {
+  if (argv.length === 0) {
+    await serve();
+    return undefined;
   }
-  if (command === "--version" || command === "-v") {
-    process.stdout.write(`${VERSION}\n`);
-    return 0;
-  }
-  if (command !== undefined && command !== "reindex") {
-    process.stderr.write(`unknown command: ${command}\n${USAGE}\n`);
-    return 2;
-  }
-  const engine = new Engine(configFromEnv(), defaultBackends());
-  if (command === "reindex") {
-    const code = reindexCommand(engine, rest);
-    await engine.shutdown();
-    return code;
-  }
-  await serveStdio(engine, VERSION);
-  return -1;
+  const { runCli } = await import("./cli/program.js");
+  return runCli(argv);
 }
 
 main(process.argv.slice(2)).then(
   (code) => {
-    if (code >= 0) process.exit(code);
+    if (code !== undefined) process.exit(code);
   },
   (error) => {
     process.stderr.write(`orchestration-mcp: ${errorMessage(error)}\n`);

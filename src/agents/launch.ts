@@ -3,8 +3,10 @@
  * Starts an A2A agent that wraps one of our local backends, so an orchestrator on another machine can hand it
  * runs (its `remote_a2a` backend). Prints where it listens and a spawn_run payload that uses it.
  */
+import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { defaultBackends } from "../backends/registry.js";
 import { errorMessage } from "../core/errors.js";
@@ -15,7 +17,8 @@ const LOCAL_BACKENDS = ["codex", "claude_code"];
 /** Where the token may come from instead of --token (which other users can see in the process list). */
 const TOKEN_ENV = "ORCHESTRATION_A2A_TOKEN";
 
-const USAGE = `usage: start:a2a-agent [--backend codex|claude_code] [--port N] [--host ADDR] [--token T] [--root DIR]
+function usage(command: string): string {
+  return `usage: ${command} [--backend codex|claude_code] [--port N] [--host ADDR] [--token T] [--root DIR]
   --backend     the local backend each turn runs on (asked for when omitted in a terminal)
   --port        port to listen on (default: any free port)
   --host        interface to bind (default 127.0.0.1; 0.0.0.0 reaches other machines: use a token then)
@@ -23,10 +26,11 @@ const USAGE = `usage: start:a2a-agent [--backend codex|claude_code] [--port N] [
   --root        turns may only run in this directory or below it (default: anywhere; conversations
                 that name no cwd run in the root, else in the current directory)
   --public-url  base URL the agent card advertises, when callers reach this agent by another name`;
+}
 
 class UsageError extends Error {}
 
-async function main(argv: string[]): Promise<void> {
+async function main(argv: string[], command: string): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -40,7 +44,7 @@ async function main(argv: string[]): Promise<void> {
     },
   });
   if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${usage(command)}\n`);
     return;
   }
   const backends = defaultBackends();
@@ -131,9 +135,26 @@ function stopOnSignals(agent: A2aAgent): void {
   process.on("SIGTERM", stop);
 }
 
-main(process.argv.slice(2)).catch((error) => {
-  const usage =
-    error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
-  process.stderr.write(`start:a2a-agent: ${errorMessage(error)}\n${usage ? `${USAGE}\n` : ""}`);
-  process.exit(usage ? 2 : 1);
-});
+/**
+ * Starts an agent from command-line flags (`command` names the launcher in messages). Once it listens, the
+ * process runs until a signal stops it; a bad flag exits 2 and a failed start 1, each with the reason.
+ */
+export function launchAgent(argv: string[], command = "start:a2a-agent"): Promise<void> {
+  return main(argv, command).catch((error) => {
+    const isUsage =
+      error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    process.stderr.write(`${command}: ${errorMessage(error)}\n${isUsage ? `${usage(command)}\n` : ""}`);
+    process.exit(isUsage ? 2 : 1);
+  });
+}
+
+/** Run as a file (npm run start:a2a-agent), not imported by the command line. */
+function isEntryFile(): boolean {
+  try {
+    return realpathSync(process.argv[1] ?? "") === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryFile()) void launchAgent(process.argv.slice(2));

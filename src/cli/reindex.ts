@@ -1,9 +1,14 @@
-/** `orchestration-mcp reindex [CWD...]`: rebuild the catalog from the run files. */
+/** `reindex [CWD...]`: rebuilds the catalog from the run files (of every known cwd, and of the CWDs given). */
+import { resolve } from "node:path";
 import type { Engine } from "../engine/engine.js";
+import { printJson, write } from "./output.js";
 
-export function reindexCommand(engine: Engine, cwds: string[]): number {
-  const report = engine.reindex(cwds);
-  process.stdout.write(`catalog rebuilt: ${report.runs} runs indexed\n`);
-  for (const skip of report.skipped) process.stderr.write(`skipped ${skip.path}: ${skip.reason}\n`);
+export async function reindex(engine: Engine, cwds: string[], options: { json?: boolean }): Promise<number> {
+  const report = engine.reindex(cwds.map((cwd) => resolve(cwd)));
+  if (options.json) await printJson(report);
+  else {
+    await write(process.stdout, `catalog rebuilt: ${report.runs} runs indexed\n`);
+    for (const skip of report.skipped) process.stderr.write(`skipped ${skip.path}: ${skip.reason}\n`);
+  }
   return report.skipped.length === 0 ? 0 : 1;
 }

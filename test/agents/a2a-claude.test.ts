@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import { type Task, TaskState } from "@a2a-js/sdk";
 import { type A2aAgent, startA2aAgent } from "../../src/agents/server.js";
 import { ClaudeBackend } from "../../src/backends/claude/claude-backend.js";
-import { type FakeMessages, startFakeMessages } from "../fakes/messages-server.js";
+import { type FakeMessages, startFakeMessages } from "../../src/sim/messages-server.js";
 import { tempDir } from "../helpers/temp.js";
 import { type Client, connect, data, request } from "./a2a-client.js";
 

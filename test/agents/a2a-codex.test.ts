@@ -6,7 +6,7 @@ import { type StreamResponse, type Task, TaskState } from "@a2a-js/sdk";
 import { type A2aAgent, startA2aAgent } from "../../src/agents/server.js";
 import { CodexBackend } from "../../src/backends/codex/codex-backend.js";
 import { taggedProcesses } from "../../src/backends/process-tree.js";
-import { type FakeResponses, startFakeResponses } from "../fakes/responses-server.js";
+import { type FakeResponses, startFakeResponses } from "../../src/sim/responses-server.js";
 import { tempDir } from "../helpers/temp.js";
 import { type Client, collect, connect, describe, request } from "./a2a-client.js";
 

@@ -212,3 +212,17 @@ test("clear errors: an unreachable agent, a broken card, a bad config", async ()
     /backend_config\.token_env: environment variable NOT_SET_ANYWHERE is not set/,
   );
 });
+
+test("cancel while the remote task waits for input or auth is quick", async () => {
+  const a = await agent(() => startScenarioAgent());
+  for (const marker of ["[[input]]", "[[auth]]"]) {
+    const run = spawn(a.url, marker);
+    assert.notEqual(await until(run.run_id, ["input_required", "auth_required", ...ENDED]), "failed");
+    const started = Date.now();
+    assert.equal((await engine.cancelRun(run.run_id)).status, "cancelled");
+    assert.ok(Date.now() - started < 2_000, `${marker}: cancel took ${Date.now() - started} ms`);
+    const last = (await allEvents(engine, run.run_id)).at(-1);
+    assert.equal(last?.type, "run_cancelled");
+    assert.equal(last?.data.warning, undefined, "the backend stopped within the grace period");
+  }
+});

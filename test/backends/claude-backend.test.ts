@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { taggedProcesses } from "../../src/backends/process-tree.js";
-import { ANSWER_SCHEMA } from "../fakes/messages-server.js";
+import { ANSWER_SCHEMA } from "../../src/sim/messages-server.js";
 import { type ClaudeFixture, claudeFixture } from "../helpers/claude-fixture.js";
 import { allEvents, waitForStatus } from "../helpers/engine-fixture.js";
 

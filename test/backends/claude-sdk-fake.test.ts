@@ -24,7 +24,7 @@ import {
   type FakeMessages,
   type RecordedRequest,
   startFakeMessages,
-} from "../fakes/messages-server.js";
+} from "../../src/sim/messages-server.js";
 import { tempDir } from "../helpers/temp.js";
 
 /** One permission request the CLI sent to `canUseTool`. */

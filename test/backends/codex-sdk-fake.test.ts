@@ -13,7 +13,11 @@ import {
   type ThreadOptions,
   type TurnOptions,
 } from "@openai/codex-sdk";
-import { type FakeResponses, type RecordedRequest, startFakeResponses } from "../fakes/responses-server.js";
+import {
+  type FakeResponses,
+  type RecordedRequest,
+  startFakeResponses,
+} from "../../src/sim/responses-server.js";
 import { tempDir } from "../helpers/temp.js";
 
 interface TurnResult {

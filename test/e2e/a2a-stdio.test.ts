@@ -10,8 +10,8 @@ import { fileURLToPath } from "node:url";
 import { type A2aAgent, startA2aAgent } from "../../src/agents/server.js";
 import { ClaudeBackend } from "../../src/backends/claude/claude-backend.js";
 import { CodexBackend } from "../../src/backends/codex/codex-backend.js";
-import { type FakeMessages, startFakeMessages } from "../fakes/messages-server.js";
-import { type FakeResponses, startFakeResponses } from "../fakes/responses-server.js";
+import { type FakeMessages, startFakeMessages } from "../../src/sim/messages-server.js";
+import { type FakeResponses, startFakeResponses } from "../../src/sim/responses-server.js";
 import { type Connected, connect } from "../helpers/mcp-client.js";
 import { tempDir } from "../helpers/temp.js";
 

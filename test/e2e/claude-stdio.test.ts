@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { taggedProcesses } from "../../src/backends/process-tree.js";
-import { type FakeMessages, startFakeMessages } from "../fakes/messages-server.js";
+import { type FakeMessages, startFakeMessages } from "../../src/sim/messages-server.js";
 import { type Connected, connect } from "../helpers/mcp-client.js";
 import { tempDir } from "../helpers/temp.js";
 

@@ -2,7 +2,7 @@
 import { ClaudeBackend } from "../../src/backends/claude/claude-backend.js";
 import { configFromEnv } from "../../src/engine/config.js";
 import { Engine } from "../../src/engine/engine.js";
-import { type FakeMessages, startFakeMessages } from "../fakes/messages-server.js";
+import { type FakeMessages, startFakeMessages } from "../../src/sim/messages-server.js";
 import { tempDir } from "./temp.js";
 
 export interface ClaudeFixture {

@@ -2,7 +2,7 @@
 import { CodexBackend } from "../../src/backends/codex/codex-backend.js";
 import { configFromEnv } from "../../src/engine/config.js";
 import { Engine } from "../../src/engine/engine.js";
-import { type FakeResponses, startFakeResponses } from "../fakes/responses-server.js";
+import { type FakeResponses, startFakeResponses } from "../../src/sim/responses-server.js";
 import { tempDir } from "./temp.js";
 
 export interface CodexFixture {

@@ -67,9 +67,22 @@ export class A2aBackend implements Backend {
 
     async function* turn(c: Client, m: Message, streaming: boolean): AsyncGenerator<AgentEvent> {
       if (streaming) {
-        for await (const response of c.sendMessageStream(request(m, false), { signal: abort.signal })) {
-          yield* tracker.update(response);
-          if (tracker.paused || tracker.ended) return;
+        // Its own signal: a 1.0 agent keeps an auth-required stream open, so a paused turn hangs up itself.
+        const stream = new AbortController();
+        const hangUp = () => stream.abort();
+        abort.signal.addEventListener("abort", hangUp, { once: true });
+        try {
+          for await (const response of c.sendMessageStream(request(m, false), { signal: stream.signal })) {
+            yield* tracker.update(response);
+            if (tracker.paused || tracker.ended) {
+              hangUp();
+              return;
+            }
+          }
+        } catch (error) {
+          if (!stream.signal.aborted || abort.signal.aborted) throw error;
+        } finally {
+          abort.signal.removeEventListener("abort", hangUp);
         }
         return;
       }
@@ -107,6 +120,8 @@ export class A2aBackend implements Backend {
           if (!tracker.paused) return;
           while (replies.length === 0) {
             await new Promise<void>((resolve, reject) => {
+              // The abort may have come while the paused turn's stream was closing.
+              if (abort.signal.aborted) return reject(abort.signal.reason);
               wake = resolve;
               abort.signal.addEventListener("abort", () => reject(abort.signal.reason), { once: true });
             });

@@ -5,6 +5,7 @@
  *
  * Markers: `[[say:TEXT]]` (default "done"), `[[exec:CMD]]`, `[[patch:PATH:CONTENT]]`, `[[reason]]`, `[[big:N]]`,
  * `[[json]]`, `[[http500]]`, `[[hang]]`, and `[[delay:MS]]` (wait MS before answering; combines with the others).
+ * `[[exec:CMD]]` and `[[patch:PATH:CONTENT]]` together run the command, then add the file, then answer.
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -28,8 +29,8 @@ export interface RecordedRequest {
   body: unknown;
   /** The latest real user prompt found in `body.input` (Responses requests only). */
   prompt: string | null;
-  /** What the fake answered: `say`, `reason`, `json`, `exec:call`, `exec:final`, `big:*`, `patch:*`, `http500`,
-   * `hang`, `other` (not a model call), or `pending` while a `[[delay]]` runs. */
+  /** What the fake answered: `say`, `reason`, `json`, `exec:call`, `exec:final`, `big:*`, `patch:*`,
+   * `exec+patch:final`, `http500`, `hang`, `other` (not a model call), or `pending` while a `[[delay]]` runs. */
   answer: string;
   /** Milliseconds since the fake started. */
   at: number;
@@ -160,6 +161,14 @@ export async function startFakeResponses(): Promise<FakeResponses> {
 
     const exec = /\[\[exec:([\s\S]*?)\]\]/.exec(text);
     const big = /\[\[big:(\d+)\]\]/.exec(text);
+    const patch = /\[\[patch:([^:\]]+):([\s\S]*?)\]\]/.exec(text);
+    if (exec && patch) {
+      const [ran, patched] = outputs;
+      if (!ran) return { label: "exec:call", items: [shellCall(tools, exec[1] ?? "")] };
+      if (!patched) return { label: "patch:call", items: [patchCall(tools, patch[1] ?? "", patch[2] ?? "")] };
+      const final = `ran it. output:\n${toolSaid(ran.output).trimEnd()}\npatched. tool said:\n${toolSaid(patched.output)}`;
+      return { label: "exec+patch:final", items: [message(final)] };
+    }
     if (exec || big) {
       const kind = exec ? "exec" : "big";
       if (!lastOutput) {
@@ -168,18 +177,17 @@ export async function startFakeResponses(): Promise<FakeResponses> {
       }
       const out = outputText(lastOutput.output);
       const final = exec
-        ? `ran it. output:\n${out}`
+        ? `ran it. output:\n${toolSaid(lastOutput.output)}`
         : `big done: the tool output had ${out.length} characters`;
       return { label: `${kind}:final`, items: [message(final)] };
     }
 
-    const patch = /\[\[patch:([^:\]]+):([\s\S]*?)\]\]/.exec(text);
     if (patch) {
       if (!lastOutput)
         return { label: "patch:call", items: [patchCall(tools, patch[1] ?? "", patch[2] ?? "")] };
       return {
         label: "patch:final",
-        items: [message(`patched. tool said:\n${outputText(lastOutput.output)}`)],
+        items: [message(`patched. tool said:\n${toolSaid(lastOutput.output)}`)],
       };
     }
 
@@ -392,6 +400,13 @@ function contentTexts(content: unknown): string[] {
   if (typeof content === "string") return [content];
   if (!Array.isArray(content)) return [];
   return content.flatMap((c) => (isObject(c) && typeof c.text === "string" ? [c.text] : []));
+}
+
+/** What a tool printed, without the header codex puts above it (`Wall time: ...`, then `Output:`). */
+function toolSaid(output: unknown): string {
+  const text = outputText(output);
+  const at = text.indexOf("\nOutput:\n");
+  return at < 0 ? text : text.slice(at + "\nOutput:\n".length);
 }
 
 function outputText(output: unknown): string {
