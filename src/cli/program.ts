@@ -174,12 +174,22 @@ Examples:
 
   program
     .command("dashboard")
-    .description("the web dashboard (not in this version yet)")
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => finish(dashboard()));
+    .description("serve the read-only web dashboard of every run until interrupted")
+    .option("--port <n>", "port to listen on (0: any free port)", parsePort, 7319)
+    .option("--host <addr>", "interface to bind", "127.0.0.1")
+    .action(async (options: { port: number; host: string }) => {
+      await dashboard(options);
+      finish(KEEP_RUNNING);
+    });
 
   return program;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535)
+    throw new InvalidArgumentError("expected a port number 0..65535");
+  return port;
 }
 
 /** Parses `argv` (without node and the script) and runs the command; resolves to its exit code. */

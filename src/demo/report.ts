@@ -18,7 +18,7 @@ export interface ReportInput {
   outcomes: RunOutcome[];
   workspace: string;
   catalogHome: string;
-  /** ORCHESTRATOR_HOME was set by the caller (the CLI needs it too). */
+  /** ORCHESTRATOR_HOME was set by the caller (the CLI and the dashboard need it too). */
   catalogFromEnv: boolean;
   outsideAttempts: string[];
   seconds: number;
@@ -65,6 +65,9 @@ export function report(input: ReportInput): { lines: string[]; ok: boolean } {
     "Look at the runs from the command line",
     `  ${input.catalogFromEnv ? `ORCHESTRATOR_HOME=${input.catalogHome} ` : ""}npx orchestration-mcp runs list --cwd ${input.workspace}`,
     "  npx orchestration-mcp runs show <run_id>     npx orchestration-mcp runs tail <run_id> --from-start",
+    "",
+    "See them in the dashboard",
+    `  ${input.catalogFromEnv ? `ORCHESTRATOR_HOME=${input.catalogHome} ` : ""}npx orchestration-mcp dashboard`,
     "",
     ok
       ? `Demo finished: all ${input.outcomes.length} runs completed. The workspace is kept; remove it when done.`

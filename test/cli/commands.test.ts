@@ -137,10 +137,10 @@ test("doctor says how to give credentials when none are found, without failing",
   assert.match(stdout, /^everything essential works \(2 warnings\)$/m);
 });
 
-test("dashboard is not in this version yet (exit 2)", async () => {
-  const { code, stderr } = await cli(["dashboard", "--port", "8080"], env());
-  assert.equal(code, 2);
-  assert.match(stderr, /the dashboard is not available in this version yet/);
+test("dashboard refuses a bad port with a clear message", async () => {
+  const { code, stderr } = await cli(["dashboard", "--port", "99999"], env());
+  assert.notEqual(code, 0);
+  assert.match(stderr, /--port.*expected a port number 0\.\.65535/);
 });
 
 test("a2a-agent hands its flags to the agent launcher", async () => {

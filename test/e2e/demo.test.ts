@@ -68,6 +68,7 @@ test("the demo runs every run to completed, answers the permission, and runs aga
     assert.match(output, /worker +#\d+ file_changed: add .*CHANGES\.md/);
     assert.match(output, /Network: no request left 127\.0\.0\.1\./);
     assert.match(output, /npx orchestration-mcp runs list --cwd /);
+    assert.match(output, /npx orchestration-mcp dashboard/);
     assert.match(output, /Demo finished: all 3 runs completed\./);
 
     const workspace = /^ {2}workspace {2}(\S+)/m.exec(output)?.[1];
