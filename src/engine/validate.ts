@@ -52,7 +52,7 @@ export function inputMessage(field: string, value: unknown): InputMessage {
     throw invalidInput(`${field}.role`, 'expected "user"');
   }
   const parts = value.parts.map((part, i) => inputPart(`${field}.parts[${i}]`, part));
-  if (Buffer.byteLength(JSON.stringify(parts)) > MAX_PROMPT_BYTES) {
+  if (jsonBytes(field, parts) > MAX_PROMPT_BYTES) {
     throw invalidInput(field, `at most ${MAX_PROMPT_BYTES} bytes in all; pass big files by uri`);
   }
   return { role: "user", parts };
@@ -103,14 +103,18 @@ export function profileText(field: string, value: unknown, cwd: string): { path:
   return { path, text };
 }
 
-export function jsonObject(field: string, value: unknown, maxBytes?: number): Record<string, unknown> {
-  if (!isPlainObject(value)) throw invalidInput(field, "expected a JSON object");
-  let bytes: number;
+/** Size of a value as JSON; a value too deeply nested to serialise is refused, not a crash. */
+function jsonBytes(field: string, value: unknown): number {
   try {
-    bytes = Buffer.byteLength(JSON.stringify(value));
+    return Buffer.byteLength(JSON.stringify(value));
   } catch {
     throw invalidInput(field, "nested too deeply to store");
   }
+}
+
+export function jsonObject(field: string, value: unknown, maxBytes?: number): Record<string, unknown> {
+  if (!isPlainObject(value)) throw invalidInput(field, "expected a JSON object");
+  const bytes = jsonBytes(field, value);
   if (maxBytes !== undefined && bytes > maxBytes)
     throw invalidInput(field, `at most ${maxBytes} bytes of JSON`);
   return value;
