@@ -2,25 +2,14 @@
  * Start-up recovery: a run left unfinished by a process that is gone becomes `failed` with code `interrupted`,
  * through a terminal event of its own, so nothing stays "running" forever.
  */
-import { closeSync, openSync, rmSync, statSync, unlinkSync } from "node:fs";
-import { join } from "node:path";
 import type { RunRecord } from "../core/run.js";
 import { isTerminal } from "../core/run.js";
 import { isTerminalEvent } from "../events/types.js";
 import { EventLogWriter, readLastEvent } from "../store/event-log.js";
-import { eventsFile, runDir } from "../store/paths.js";
+import { eventsFile } from "../store/paths.js";
 import { readRunRecord } from "../store/run-files.js";
+import { withRunLock } from "../store/run-lock.js";
 import { isHostAlive } from "./host-process.js";
-
-const STALE_LOCK_MS = 30_000;
-
-const lockAgeMs = (path: string): number => {
-  try {
-    return Date.now() - statSync(path).mtimeMs;
-  } catch {
-    return 0;
-  }
-};
 
 const TERMINAL_STATUS = {
   run_completed: "completed",
@@ -36,51 +25,41 @@ export const needsRecovery = (record: RunRecord): boolean =>
  * afterwards; `persist` writes run.json and the catalog.
  */
 export function recoverRun(stale: RunRecord, persist: (record: RunRecord) => void): RunRecord {
-  const lock = join(runDir(stale.cwd, stale.run_id), ".recovery.lock");
-  let fd: number;
-  try {
-    fd = openSync(lock, "wx");
-  } catch {
-    // Another process is recovering this run; a lock left by one that died is cleared for the next look.
-    if (lockAgeMs(lock) > STALE_LOCK_MS) rmSync(lock, { force: true });
-    return stale;
-  }
-  try {
-    const record = readRunRecord(stale.cwd, stale.run_id) ?? stale;
-    if (isTerminal(record.status) || !needsRecovery(record)) return record;
-    const path = eventsFile(record.cwd, record.run_id);
-    const last = readLastEvent(path);
-    const now = new Date().toISOString();
-    if (last && isTerminalEvent(last.type)) {
-      // The host wrote its terminal event but died before run.json caught up.
-      record.status = TERMINAL_STATUS[last.type as keyof typeof TERMINAL_STATUS];
-      record.last_seq = last.seq;
-      record.completed_at = last.ts;
-    } else {
-      const message = `the server process that hosted this run (pid ${record.host.pid}) stopped before the run ended; continue_run resumes its session`;
-      const writer = EventLogWriter.open(path);
-      const seq = writer.lastSeq + 1;
-      writer.append({
-        seq,
-        ts: now,
-        run_id: record.run_id,
-        session_id: record.session_id,
-        backend: record.backend,
-        type: "run_failed",
-        data: { code: "interrupted", message, previous_status: record.status },
-      });
-      writer.close();
-      record.status = "failed";
-      record.error = { code: "interrupted", message };
-      record.last_seq = seq;
-      record.completed_at = now;
-    }
-    delete record.pending_input;
-    record.updated_at = now;
-    persist(record);
-    return record;
-  } finally {
-    closeSync(fd);
-    unlinkSync(lock);
-  }
+  return (
+    withRunLock(stale.cwd, stale.run_id, () => {
+      const record = readRunRecord(stale.cwd, stale.run_id) ?? stale;
+      if (isTerminal(record.status) || !needsRecovery(record)) return record;
+      const path = eventsFile(record.cwd, record.run_id);
+      const last = readLastEvent(path);
+      const now = new Date().toISOString();
+      if (last && isTerminalEvent(last.type)) {
+        // The host wrote its terminal event but died before run.json caught up.
+        record.status = TERMINAL_STATUS[last.type as keyof typeof TERMINAL_STATUS];
+        record.last_seq = last.seq;
+        record.completed_at = last.ts;
+      } else {
+        const message = `the server process that hosted this run (pid ${record.host.pid}) stopped before the run ended; continue_run resumes its session`;
+        const writer = EventLogWriter.open(path);
+        const seq = writer.lastSeq + 1;
+        writer.append({
+          seq,
+          ts: now,
+          run_id: record.run_id,
+          session_id: record.session_id,
+          backend: record.backend,
+          type: "run_failed",
+          data: { code: "interrupted", message, previous_status: record.status },
+        });
+        writer.close();
+        record.status = "failed";
+        record.error = { code: "interrupted", message };
+        record.last_seq = seq;
+        record.completed_at = now;
+      }
+      delete record.pending_input;
+      record.updated_at = now;
+      persist(record);
+      return record;
+    }) ?? stale
+  );
 }

@@ -1,6 +1,5 @@
 /** The remote_a2a backend through the engine, against hand-written A2A agents built with the SDK's server. */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { A2aBackend } from "../../src/backends/a2a/a2a-backend.js";
@@ -18,6 +17,7 @@ import {
   startScenarioAgent,
 } from "../fakes/a2a/index.js";
 import { allEvents, readArtifact, waitForStatus } from "../helpers/engine-fixture.js";
+import { filesContaining } from "../helpers/files.js";
 import { tempDir } from "../helpers/temp.js";
 
 const TOKEN = "s3cret-token-Zq81";
@@ -181,16 +181,7 @@ test("tokens: refused without, accepted with, from the environment too, and neve
   const next = await engine.continueRun({ run_id: ok.run_id, prompt: "[[say:again]]" });
   assert.equal(await until(next.run_id), "completed");
 
-  const leaks: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (readFileSync(path).includes(TOKEN)) leaks.push(path);
-    }
-  };
-  walk(join(cwd, ".nanobot-orchestrator"));
-  walk(home);
+  const leaks = filesContaining([join(cwd, ".nanobot-orchestrator"), home], TOKEN);
   assert.deepEqual(leaks, []);
 });
 

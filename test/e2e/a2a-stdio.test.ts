@@ -3,7 +3,7 @@
  * CLI or Claude Code → fake model servers, all on 127.0.0.1.
  */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -12,17 +12,12 @@ import { ClaudeBackend } from "../../src/backends/claude/claude-backend.js";
 import { CodexBackend } from "../../src/backends/codex/codex-backend.js";
 import { type FakeMessages, startFakeMessages } from "../../src/sim/messages-server.js";
 import { type FakeResponses, startFakeResponses } from "../../src/sim/responses-server.js";
-import { type Connected, connect } from "../helpers/mcp-client.js";
+import { filesContaining } from "../helpers/files.js";
+import { type Connected, connect, pollUntil } from "../helpers/mcp-client.js";
 import { tempDir } from "../helpers/temp.js";
 
 const DIST = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
 const TOKEN = "wire-token-7Hq2x";
-
-interface Poll {
-  status: string;
-  events: { type: string; data: Record<string, unknown> }[];
-  next_after_seq: number;
-}
 
 let responses: FakeResponses;
 let messages: FakeMessages;
@@ -59,22 +54,7 @@ after(async () => {
   assert.deepEqual([...responses.outsideAttempts, ...messages.outsideAttempts], []);
 });
 
-async function until(runId: string, statuses: string[]): Promise<Poll["events"]> {
-  const events: Poll["events"] = [];
-  let after = 0;
-  for (let i = 0; i < 60; i++) {
-    const page = await mcp.ok<Poll>("poll_events", {
-      run_id: runId,
-      after_seq: after,
-      wait_ms: 10_000,
-      limit: 1000,
-    });
-    events.push(...page.events);
-    after = page.next_after_seq;
-    if (statuses.includes(page.status)) return events;
-  }
-  throw new Error(`run ${runId} never reached ${statuses.join("/")}`);
-}
+const until = async (runId: string, statuses: string[]) => (await pollUntil(mcp, runId, statuses)).events;
 
 const spawnRemote = (
   agent: A2aAgent,
@@ -150,15 +130,6 @@ test("cancel propagates to the remote run; a wrong token is refused; the token i
 
   const withToken = await spawnRemote(codexAgent, "[[say:inline token]]", { token: TOKEN });
   await until(withToken.run_id, ["completed", "failed"]);
-  const leaks: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (readFileSync(path).includes(TOKEN)) leaks.push(path);
-    }
-  };
-  walk(join(root, ".nanobot-orchestrator"));
-  walk(home);
+  const leaks = filesContaining([join(root, ".nanobot-orchestrator"), home], TOKEN);
   assert.deepEqual(leaks, []);
 });

@@ -9,16 +9,10 @@ import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { taggedProcesses } from "../../src/backends/process-tree.js";
 import { type FakeMessages, startFakeMessages } from "../../src/sim/messages-server.js";
-import { type Connected, connect } from "../helpers/mcp-client.js";
+import { type Connected, connect, pollUntil } from "../helpers/mcp-client.js";
 import { tempDir } from "../helpers/temp.js";
 
 const DIST = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
-
-interface Poll {
-  status: string;
-  events: { type: string; data: Record<string, unknown> }[];
-  next_after_seq: number;
-}
 
 let fake: FakeMessages;
 let mcp: Connected;
@@ -39,21 +33,7 @@ after(async () => {
   assert.deepEqual(fake.outsideAttempts, []);
 });
 
-/** Long-polls until the run's status is one of `statuses`. */
-async function until(runId: string, statuses: string[]): Promise<string> {
-  let after = 0;
-  for (let i = 0; i < 60; i++) {
-    const page = await mcp.ok<Poll>("poll_events", {
-      run_id: runId,
-      after_seq: after,
-      wait_ms: 10_000,
-      limit: 1000,
-    });
-    after = page.next_after_seq;
-    if (statuses.includes(page.status)) return page.status;
-  }
-  throw new Error(`run ${runId} never reached ${statuses.join("/")}`);
-}
+const until = async (runId: string, statuses: string[]) => (await pollUntil(mcp, runId, statuses)).status;
 
 test("permission over MCP: input_required, pending_input, allow through continue_run, then completed", async () => {
   const run = await mcp.ok<{ run_id: string }>("spawn_run", {

@@ -9,16 +9,10 @@ import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { taggedProcesses } from "../../src/backends/process-tree.js";
 import { type FakeResponses, startFakeResponses } from "../../src/sim/responses-server.js";
-import { type Connected, connect } from "../helpers/mcp-client.js";
+import { type Connected, connect, pollUntil } from "../helpers/mcp-client.js";
 import { tempDir } from "../helpers/temp.js";
 
 const DIST = fileURLToPath(new URL("../../dist/index.js", import.meta.url));
-
-interface Poll {
-  status: string;
-  events: { seq: number; type: string; data: Record<string, unknown> }[];
-  next_after_seq: number;
-}
 
 interface ArtifactPage {
   content: string;
@@ -46,22 +40,8 @@ after(async () => {
   assert.deepEqual(fake.outsideAttempts, [], "no traffic left 127.0.0.1");
 });
 
-async function untilEnded(runId: string): Promise<Poll["events"]> {
-  const events: Poll["events"] = [];
-  let after = 0;
-  for (let i = 0; i < 60; i++) {
-    const page = await mcp.ok<Poll>("poll_events", {
-      run_id: runId,
-      after_seq: after,
-      wait_ms: 20_000,
-      limit: 1000,
-    });
-    events.push(...page.events);
-    after = page.next_after_seq;
-    if (["completed", "failed", "cancelled"].includes(page.status) && page.events.length === 0) return events;
-  }
-  throw new Error(`run ${runId} did not end`);
-}
+const untilEnded = async (runId: string) =>
+  (await pollUntil(mcp, runId, ["completed", "failed", "cancelled"])).events;
 
 test("spawn_run → poll → get_run with real codex, big output paged back through get_event_artifact", async () => {
   const spawned = await mcp.ok<{ run_id: string; status: string }>("spawn_run", {

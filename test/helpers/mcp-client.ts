@@ -39,3 +39,34 @@ export async function connect(args: string[], env: Record<string, string>, cwd?:
 
 export const errorText = (result: CallToolResult): string =>
   result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n");
+
+export interface PolledEvent {
+  seq: number;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Long-polls a run over MCP until its status is one of `statuses` and every event so far is read; returns the
+ * status and the events seen.
+ */
+export async function pollUntil(
+  mcp: Connected,
+  runId: string,
+  statuses: string[],
+): Promise<{ status: string; events: PolledEvent[] }> {
+  const events: PolledEvent[] = [];
+  let after = 0;
+  for (let i = 0; i < 60; i++) {
+    const page = await mcp.ok<{
+      status: string;
+      events: PolledEvent[];
+      next_after_seq: number;
+      has_more: boolean;
+    }>("poll_events", { run_id: runId, after_seq: after, wait_ms: 10_000, limit: 1000 });
+    events.push(...page.events);
+    after = page.next_after_seq;
+    if (statuses.includes(page.status) && !page.has_more) return { status: page.status, events };
+  }
+  throw new Error(`run ${runId} never reached ${statuses.join("/")}`);
+}
