@@ -21,7 +21,7 @@ export async function driveRun(handle: RunHandle, context: DriveContext): Promis
   try {
     // Start on a later tick, so spawn_run answers with the run as recorded: queued.
     await Promise.resolve();
-    if (handle.cancelRequested) return;
+    if (handle.cancelRequested || handle.terminal) return;
     handle.append("status_changed", { status: "running" });
     const run = context.backend().start({
       run_id: record.run_id,

@@ -23,6 +23,7 @@ import { lastSeq, readEvents } from "../store/event-log.js";
 import { eventsFile, runDir } from "../store/paths.js";
 import { type ReindexReport, rebuildCatalog } from "../store/reindex.js";
 import { readRunRecord, readSessionRecord, writeRunRecord, writeSessionRecord } from "../store/run-files.js";
+import { storeFailure } from "../store/store-error.js";
 import type { EngineConfig } from "./config.js";
 import { driveRun } from "./drive-run.js";
 import { currentHost, isCurrentHost, isHostAlive } from "./host-process.js";
@@ -52,6 +53,8 @@ const FOREIGN_POLL_INTERVAL_MS = 200;
 export class Engine {
   private readonly catalog: Catalog;
   private readonly hosted = new Map<string, RunHandle>();
+  /** Ended runs the store refused to record in full: still hosted, so reads answer from memory. */
+  private readonly stranded = new Set<RunHandle>();
   /** Each session's backend_config as the caller gave it: in memory only, since it may hold credentials. */
   private readonly sessionConfigs = new Map<string, Record<string, unknown>>();
   private readonly waiters = new Waiters();
@@ -324,7 +327,7 @@ export class Engine {
   async shutdown(reason = "the server shut down"): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    const handles = [...this.hosted.values()];
+    const handles = [...this.hosted.values()].filter((handle) => !handle.terminal);
     await Promise.all(
       handles.map(async (handle) => {
         if (this.scheduler.remove(handle) || handle.cancelRequested) {
@@ -343,6 +346,7 @@ export class Engine {
         });
       }),
     );
+    this.repairStranded();
     this.catalog.close();
   }
 
@@ -388,8 +392,12 @@ export class Engine {
         backend_config: redactSecrets(args.input.backend_config) as Record<string, unknown>,
       },
     };
-    this.catalog.addRoot(args.cwd);
-    writeSessionRecord(session);
+    try {
+      this.catalog.addRoot(args.cwd);
+      writeSessionRecord(session);
+    } catch (error) {
+      throw storeFailure(`the store could not record session ${session.session_id} in ${args.cwd}`, error);
+    }
     this.sessionConfigs.set(session.session_id, args.input.backend_config);
     const handle = new RunHandle(record, args.input, this.config, {
       persist: (r) => this.persist(r),
@@ -397,17 +405,21 @@ export class Engine {
       finished: (h) => this.finished(h),
     });
     this.hosted.set(runId, handle);
-    this.persist(record);
-    handle.append("run_started", {
-      status: "queued",
-      role: args.role,
-      cwd: args.cwd,
-      session_mode: args.session ? "resume" : "new",
-      ...(args.previousRunId ? { previous_run_id: args.previousRunId } : {}),
-      ...(args.input.prompt !== undefined ? { prompt: args.input.prompt } : {}),
-      ...(args.input.input_message ? { input_message: args.input.input_message } : {}),
-      ...(args.profilePath ? { profile: args.profilePath } : {}),
-    });
+    try {
+      this.persist(record);
+      handle.append("run_started", {
+        status: "queued",
+        role: args.role,
+        cwd: args.cwd,
+        session_mode: args.session ? "resume" : "new",
+        ...(args.previousRunId ? { previous_run_id: args.previousRunId } : {}),
+        ...(args.input.prompt !== undefined ? { prompt: args.input.prompt } : {}),
+        ...(args.input.input_message ? { input_message: args.input.input_message } : {}),
+        ...(args.profilePath ? { profile: args.profilePath } : {}),
+      });
+    } catch (error) {
+      throw handle.storeRefused("the new run", error);
+    }
     this.scheduler.enqueue(handle);
     return {
       run_id: runId,
@@ -425,12 +437,24 @@ export class Engine {
       backend: () => this.backendFor(handle.record.backend),
       resumeBackendSessionId: () => readSessionRecord(cwd, session_id)?.backend_session_id,
       onBackendSession: (id) => this.bindBackendSession(handle.record, id),
-    }).catch((error) => handle.abandon(`the run could not be recorded: ${errorMessage(error)}`));
+    }).catch((error) => handle.storeRefused("the end of the run", error));
   }
 
   private finished(handle: RunHandle): void {
-    this.hosted.delete(handle.runId);
+    this.scheduler.remove(handle);
     this.scheduler.release(handle);
+    if (handle.stranded) this.stranded.add(handle);
+    else this.hosted.delete(handle.runId);
+    this.repairStranded();
+  }
+
+  /** Retries what the store refused earlier; a disk that has room again takes it now. */
+  private repairStranded(): void {
+    for (const handle of this.stranded) {
+      if (handle.stranded && !handle.repair()) continue;
+      this.stranded.delete(handle);
+      this.hosted.delete(handle.runId);
+    }
   }
 
   private persist(record: RunRecord): void {

@@ -5,6 +5,7 @@
  */
 
 import type { BackendRun } from "../backends/types.js";
+import type { OrchestratorError } from "../core/errors.js";
 import type { InputMessage, RunRecord, RunStatus } from "../core/run.js";
 import { isTerminal } from "../core/run.js";
 import { sanitizeEventData } from "../events/sanitize.js";
@@ -14,6 +15,7 @@ import { writeArtifacts } from "../store/artifacts.js";
 import { EventLogWriter } from "../store/event-log.js";
 import { eventsFile, runDir } from "../store/paths.js";
 import { writeRunResult } from "../store/run-files.js";
+import { storeFailure } from "../store/store-error.js";
 import type { EngineConfig } from "./config.js";
 import { canTransition } from "./run-state.js";
 
@@ -21,11 +23,11 @@ const SUMMARY_CHARS = 280;
 
 /** What the handle needs from the engine around it. */
 export interface RunHandleHooks {
-  /** Persist the record (run.json and the catalog) after a status change. */
+  /** Persist the record (run.json and the catalog) after a status change; throws when the store refuses. */
   persist(record: RunRecord): void;
   /** An event was appended: wake the pollers of this run. */
   appended(runId: string): void;
-  /** The run reached its terminal event. */
+  /** The run ended: its terminal event is written, or the store refused it and `repair` will retry. */
   finished(handle: RunHandle): void;
 }
 
@@ -50,6 +52,10 @@ export class RunHandle {
   private readonly writer: EventLogWriter;
   private readonly dir: string;
   private lastAgentText?: string;
+  /** The terminal event the store refused to take: `repair` writes it once the disk does. */
+  private unwrittenEnd?: EventData;
+  /** False while the run's final state lives only in memory because the store refused it. */
+  private saved = true;
 
   constructor(
     readonly record: RunRecord,
@@ -84,31 +90,114 @@ export class RunHandle {
     return this.lastAgentText ?? "";
   }
 
+  /** The run has ended but the store has not taken all of it yet. */
+  get stranded(): boolean {
+    return !this.saved;
+  }
+
   markStreamEnded(): void {
     this.endStream();
   }
 
-  /** Appends one event; returns undefined when the run is already terminal (nothing follows the end). */
+  /**
+   * Appends one event; returns undefined when the run is already terminal (nothing follows the end). When the
+   * store refuses the event, the run fails (see `storeRefused`) and the store_error is thrown.
+   */
   append(type: EventType, data: EventData): RunEvent | undefined {
     if (this.terminal) return undefined;
     const seq = this.writer.lastSeq + 1;
     const sanitized = sanitizeEventData(data, this.config.limits);
-    if (sanitized.extracted.length > 0) writeArtifacts(this.dir, seq, type, sanitized.extracted);
-    const event: RunEvent = {
+    const event = this.event(seq, type, sanitized.data);
+    try {
+      // Everything an event points to is on disk before the event itself.
+      if (sanitized.extracted.length > 0) writeArtifacts(this.dir, seq, type, sanitized.extracted);
+      if (type === "run_completed") writeRunResult(this.record.cwd, this.record.run_id, this.result(data));
+      this.writer.append(event);
+    } catch (error) {
+      throw this.storeRefused(`event ${seq} (${type})`, error);
+    }
+    this.record.last_seq = seq;
+    this.record.updated_at = event.ts;
+    try {
+      this.apply(event, data);
+    } finally {
+      this.hooks.appended(this.record.run_id);
+    }
+    return event;
+  }
+
+  /**
+   * The store refused a write: the run fails at once with a store_error naming what could not be written and
+   * why, its backend is told to stop, and its slot is freed, so the server and its other runs go on. What the
+   * disk did not take waits in memory for `repair`. Returns the error for the caller to throw.
+   */
+  storeRefused(what: string, error: unknown): OrchestratorError {
+    const failure = storeFailure(
+      `the store could not record ${what} of run ${this.runId} in ${this.dir}`,
+      error,
+    );
+    if (this.terminal) return failure;
+    this.abort.abort();
+    this.backendRun?.cancel().catch(() => undefined);
+    const now = new Date().toISOString();
+    this.record.status = "failed";
+    this.record.error = { code: "store_error", message: failure.message };
+    this.record.completed_at = now;
+    this.record.updated_at = now;
+    delete this.record.pending_input;
+    this.unwrittenEnd = { code: "store_error", message: failure.message };
+    this.saved = false;
+    this.repair();
+    this.hooks.appended(this.runId);
+    this.hooks.finished(this);
+    return failure;
+  }
+
+  /** Writes what the store refused earlier: the terminal event, then the record. True once all of it is saved. */
+  repair(): boolean {
+    if (this.saved) return true;
+    try {
+      if (this.unwrittenEnd) {
+        const seq = this.writer.lastSeq + 1;
+        this.writer.append(this.event(seq, "run_failed", this.unwrittenEnd));
+        this.record.last_seq = seq;
+        this.unwrittenEnd = undefined;
+        this.writer.close();
+      }
+      this.hooks.persist(this.record);
+      this.saved = true;
+    } catch {
+      return false;
+    }
+    return true;
+  }
+
+  private event(seq: number, type: EventType, data: EventData): RunEvent {
+    return {
       seq,
       ts: new Date().toISOString(),
       run_id: this.record.run_id,
       session_id: this.record.session_id,
       backend: this.record.backend,
       type,
-      data: sanitized.data,
+      data,
     };
-    this.writer.append(event);
-    this.record.last_seq = seq;
-    this.record.updated_at = event.ts;
-    this.apply(event, data);
-    this.hooks.appended(this.record.run_id);
-    return event;
+  }
+
+  private result(raw: EventData) {
+    return {
+      final_response: typeof raw.final_response === "string" ? raw.final_response : this.finalText,
+      ...(raw.structured_output !== undefined ? { structured_output: raw.structured_output } : {}),
+      ...(raw.usage !== undefined ? { usage: raw.usage as Record<string, unknown> } : {}),
+    };
+  }
+
+  private save(): void {
+    try {
+      this.hooks.persist(this.record);
+    } catch (error) {
+      throw this.storeRefused("the run record", error);
+    }
   }
 
   /** The effect of an event on the run record; `raw` is the unsanitized data for the result file. */
@@ -125,7 +214,7 @@ export class RunHandle {
         const to = event.data.status;
         if (typeof to === "string" && !isTerminal(to as RunStatus) && this.move(to as RunStatus)) {
           if (to !== "input_required" && to !== "auth_required") delete record.pending_input;
-          this.hooks.persist(record);
+          this.save();
         }
         return;
       }
@@ -133,16 +222,11 @@ export class RunHandle {
       case "auth_required":
         if (this.move(event.type)) {
           record.pending_input = { ...event.data, kind: String(event.data.kind ?? event.type) };
-          this.hooks.persist(record);
+          this.save();
         }
         return;
       case "run_completed": {
-        const result = {
-          final_response: typeof raw.final_response === "string" ? raw.final_response : this.finalText,
-          ...(raw.structured_output !== undefined ? { structured_output: raw.structured_output } : {}),
-          ...(raw.usage !== undefined ? { usage: raw.usage as Record<string, unknown> } : {}),
-        };
-        writeRunResult(record.cwd, record.run_id, result);
+        const result = this.result(raw);
         record.result =
           event.data.artifact_refs === undefined ? result : { ...result, ...resultPreview(event) };
         record.summary = preview(result.final_response) ?? record.summary;
@@ -171,34 +255,17 @@ export class RunHandle {
     return true;
   }
 
-  /**
-   * Ends the run when even its terminal event cannot be written (the disk refuses): the record says why, as far
-   * as it can be saved, and the slot is freed so the server and its other runs go on.
-   */
-  abandon(message: string): void {
-    if (this.terminal) return;
-    const now = new Date().toISOString();
-    this.record.status = "failed";
-    this.record.error = { code: "store_error", message };
-    this.record.completed_at = now;
-    this.record.updated_at = now;
-    delete this.record.pending_input;
-    this.writer.close();
-    try {
-      this.hooks.persist(this.record);
-    } catch {
-      // The record stays failed in memory; recovery reconciles the files once the disk works again.
-    }
-    this.hooks.appended(this.record.run_id);
-    this.hooks.finished(this);
-  }
-
   private finish(status: RunStatus, event: RunEvent): void {
     this.record.status = status;
     this.record.completed_at = event.ts;
     delete this.record.pending_input;
     this.writer.close();
-    this.hooks.persist(this.record);
+    try {
+      this.hooks.persist(this.record);
+    } catch {
+      // The terminal event is on disk; the record catches up when `repair` succeeds, or at recovery.
+      this.saved = false;
+    }
     this.hooks.finished(this);
   }
 }

@@ -1,5 +1,14 @@
 /** Artifacts: the full values of event fields too big to stay inline, paged by bytes. */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { errorMessage, OrchestratorError } from "../core/errors.js";
@@ -62,6 +71,16 @@ const artifactDir = (runDir: string, seq: number, type: string): string =>
 export function writeArtifacts(runDir: string, seq: number, type: string, fields: ExtractedField[]): void {
   if (fields.length === 0) return;
   const dir = artifactDir(runDir, seq, type);
+  try {
+    writeFields(dir, seq, type, fields);
+  } catch (error) {
+    // The event is not written when its artifacts are not: leave no orphaned half of them.
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+function writeFields(dir: string, seq: number, type: string, fields: ExtractedField[]): void {
   mkdirSync(dir, { recursive: true });
   const manifest: Manifest = {
     seq,

@@ -1,5 +1,14 @@
 /** JSON files replaced whole: a crash at any instant leaves the old or the new version, never a mix. */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
 import { dirname } from "node:path";
 
 let counter = 0;
@@ -9,12 +18,18 @@ export function writeFileAtomic(path: string, content: string): void {
   const tmp = `${path}.${process.pid}.${++counter}.tmp`;
   const fd = openSync(tmp, "w");
   try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    try {
+      writeSync(fd, content);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (error) {
+    // A full or read-only disk must not leave half-written temporaries behind.
+    rmSync(tmp, { force: true });
+    throw error;
   }
-  renameSync(tmp, path);
 }
 
 export const writeJsonAtomic = (path: string, value: unknown): void =>

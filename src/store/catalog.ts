@@ -2,7 +2,7 @@
 import { mkdirSync, readFileSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { errorMessage, OrchestratorError } from "../core/errors.js";
+import { OrchestratorError } from "../core/errors.js";
 import {
   isTerminal,
   RUN_STATUSES,
@@ -12,6 +12,7 @@ import {
   toSummary,
 } from "../core/run.js";
 import { writeJsonAtomic } from "./atomic-file.js";
+import { storeFailure } from "./store-error.js";
 
 export interface RunFilter {
   status?: RunStatus;
@@ -63,10 +64,7 @@ const isCorruption = (error: unknown): boolean => {
   return code === "SQLITE_NOTADB" || code.startsWith("SQLITE_CORRUPT");
 };
 
-const storeError = (error: unknown): OrchestratorError =>
-  error instanceof OrchestratorError
-    ? error
-    : new OrchestratorError("store_error", `catalog: ${errorMessage(error)}`);
+const storeError = (error: unknown): OrchestratorError => storeFailure("catalog", error);
 
 const badCursor = (): OrchestratorError =>
   new OrchestratorError("invalid_input", "cursor: expected a next_cursor returned by list_runs");

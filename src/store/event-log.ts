@@ -165,6 +165,8 @@ function parseLine(text: string, path: string, seq: number): RunEvent {
 /** The single writer of one log. Opening it repairs a torn last line left by a crash. */
 export class EventLogWriter {
   private readonly index: LineIndex;
+  /** A failed write may have left part of a line past the index's end. */
+  private torn = false;
 
   private constructor(
     private fd: number,
@@ -193,11 +195,30 @@ export class EventLogWriter {
     return this.index.count;
   }
 
-  /** Appends one event line synchronously; the caller numbers events, this only writes them in order. */
+  /**
+   * Appends one event line synchronously; the caller numbers events, this only writes them in order. A write
+   * the disk refuses leaves no part of the line behind (or, when even that fails, a torn tail that readers skip
+   * and the next append cuts first).
+   */
   append(event: RunEvent): void {
     const line = Buffer.from(`${JSON.stringify(event)}\n`, "utf8");
-    let written = 0;
-    while (written < line.length) written += writeSync(this.fd, line, written, line.length - written);
+    try {
+      if (this.torn) {
+        ftruncateSync(this.fd, this.index.end);
+        this.torn = false;
+      }
+      let written = 0;
+      while (written < line.length) written += writeSync(this.fd, line, written, line.length - written);
+    } catch (error) {
+      this.torn = true;
+      try {
+        ftruncateSync(this.fd, this.index.end);
+        this.torn = false;
+      } catch {
+        // Still torn: the next append retries the cut before it writes.
+      }
+      throw error;
+    }
     this.index.starts.push(this.index.end);
     this.index.end += line.length;
   }
