@@ -6,7 +6,20 @@ import type { RunHandle } from "./run-handle.js";
 
 /** Types only the engine writes: a backend never starts a run itself. */
 const ENGINE_ONLY: readonly EventType[] = ["run_started"];
-const YIELD_EVERY = 1_000;
+/** Longest the runs of this process may hold the event loop between turns given to I/O (polls, MCP answers). */
+const SLICE_MS = 10;
+let sliceStart = performance.now();
+
+/**
+ * Runs whose events are all ready advance together on microtasks and never give the event loop a turn. The
+ * slice is shared: the first run to find it spent yields, and so does every other run after it.
+ */
+const sliceSpent = (): boolean => performance.now() - sliceStart >= SLICE_MS;
+
+async function nextTurn(): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  sliceStart = performance.now();
+}
 
 export interface DriveContext {
   /** Looked up inside the run, so a backend that went missing fails the run rather than the caller. */
@@ -34,13 +47,8 @@ export async function driveRun(handle: RunHandle, context: DriveContext): Promis
       onBackendSession: (id) => context.onBackendSession(id),
     });
     handle.backendRun = run;
-    let sinceYield = 0;
     for await (const event of run.events) {
-      // A backend whose events are all ready at once must not keep the server from answering meanwhile.
-      if (++sinceYield >= YIELD_EVERY) {
-        sinceYield = 0;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      if (sliceSpent()) await nextTurn();
       if (handle.terminal) break;
       // After a cancel request the engine writes the terminal event itself, once the backend has stopped.
       if (handle.cancelRequested && isTerminalEvent(event.type)) continue;

@@ -104,7 +104,7 @@ export class Engine {
         : check.jsonObject("output_schema", request.output_schema);
     const metadata = request.metadata === undefined ? undefined : check.metadataObject(request.metadata);
     const backendConfig =
-      request.backend_config === undefined ? {} : check.jsonObject("backend_config", request.backend_config);
+      request.backend_config === undefined ? {} : check.backendConfigObject(request.backend_config);
     backend.validateConfig?.(backendConfig);
     const session =
       mode === "resume"

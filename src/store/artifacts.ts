@@ -7,6 +7,7 @@ import {
   readFileSync,
   readSync,
   rmSync,
+  statSync,
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
@@ -86,17 +87,10 @@ function writeFields(dir: string, seq: number, type: string, fields: ExtractedFi
     seq,
     type,
     fields: fields.map((field, f) => {
-      const bytes = Buffer.from(field.content, "utf8");
-      const chunks: ManifestField["chunks"] = [];
-      for (let start = 0; start < bytes.length; start += CHUNK_BYTES) {
-        const file = `f${f}-${String(chunks.length).padStart(3, "0")}.chunk`;
-        const chunk = bytes.subarray(start, start + CHUNK_BYTES);
-        writeDurably(join(dir, file), chunk);
-        chunks.push({ file, bytes: chunk.length });
-      }
+      const chunks = writeChunks(dir, f, field.content);
       return {
         field_path: field.field_path,
-        total_bytes: bytes.length,
+        total_bytes: chunks.reduce((sum, chunk) => sum + chunk.bytes, 0),
         mime_type: field.mime_type,
         encoding: "utf-8",
         chunks,
@@ -104,6 +98,26 @@ function writeFields(dir: string, seq: number, type: string, fields: ExtractedFi
     }),
   };
   writeJsonAtomic(join(dir, "manifest.json"), manifest);
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Writes a field as UTF-8 chunk files of at most CHUNK_BYTES, encoding one chunk at a time: a field of hundreds
+ * of megabytes never has a second whole copy in memory. A chunk ends before a character that does not fit.
+ */
+function writeChunks(dir: string, f: number, content: string): ManifestField["chunks"] {
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  const chunks: ManifestField["chunks"] = [];
+  for (let at = 0; at < content.length; ) {
+    // A slice of a flat string shares its characters; encodeInto stops once the buffer is full.
+    const { read, written } = encoder.encodeInto(at === 0 ? content : content.slice(at), buffer);
+    const file = `f${f}-${String(chunks.length).padStart(3, "0")}.chunk`;
+    writeDurably(join(dir, file), buffer.subarray(0, written));
+    chunks.push({ file, bytes: written });
+    at += read;
+  }
+  return chunks;
 }
 
 /**
@@ -162,21 +176,36 @@ export function readArtifactPage(
 
 const isContinuation = (byte: number | undefined): boolean => byte !== undefined && (byte & 0xc0) === 0x80;
 
+/** Parsed manifests by folder: a field read in many pages parses and checks its manifest once. */
+const manifests = new Map<string, { stamp: string; manifest: Manifest }>();
+const MAX_CACHED_MANIFESTS = 64;
+
 function readManifest(dir: string, seq: number): Manifest {
+  const path = join(dir, "manifest.json");
+  let stamp: string;
   let text: string;
   try {
-    text = readFileSync(join(dir, "manifest.json"), "utf8");
+    // Size and mtime tell a rewritten (or tampered) manifest from the one cached.
+    const stat = statSync(path);
+    stamp = `${stat.size}:${stat.mtimeMs}`;
+    const cached = manifests.get(dir);
+    if (cached?.stamp === stamp) return cached.manifest;
+    text = readFileSync(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
       throw new OrchestratorError("not_found", `seq: no artifacts for event ${seq}`);
     }
     throw manifestError(seq, error);
   }
+  let manifest: Manifest;
   try {
-    return manifestSchema.parse(JSON.parse(text));
+    manifest = manifestSchema.parse(JSON.parse(text));
   } catch (error) {
     throw manifestError(seq, error);
   }
+  if (manifests.size >= MAX_CACHED_MANIFESTS) manifests.delete(manifests.keys().next().value as string);
+  manifests.set(dir, { stamp, manifest });
+  return manifest;
 }
 
 const manifestError = (seq: number, error: unknown): OrchestratorError =>
