@@ -45,8 +45,12 @@ function signal(pids: number[], name: NodeJS.Signals): void {
   }
 }
 
-/** SIGTERM every process of the run, then SIGKILL what is left after `graceMs`. Resolves when none is left. */
-export async function endRunProcesses(runId: string, graceMs = 1_500): Promise<void> {
+/**
+ * SIGTERM every process of the run, then SIGKILL what is left after `graceMs`. Resolves when none is left. The
+ * grace is short on purpose: every process of the run is in the set, so none needs time to reap its children
+ * (the claude CLI spends over a second walking its tree with ps on SIGTERM).
+ */
+export async function endRunProcesses(runId: string, graceMs = 500): Promise<void> {
   let pids = taggedProcesses(runId);
   if (pids.length === 0) return;
   signal(pids, "SIGTERM");

@@ -12,7 +12,12 @@ import { PermissionBridge } from "./permission-bridge.js";
 import { promptText } from "./prompt.js";
 
 const STDERR_TAIL = 4_000;
-const INTERRUPT_GRACE_MS = 1_000;
+/**
+ * interrupt() settles in ~0.1 s when the turn is idle, but not at all while a tool runs or the model stream
+ * hangs; past this the run's processes are ended outright. MCP hosts SIGKILL a server ~2 s after closing its
+ * stdin, so the whole stop has to fit well inside that.
+ */
+const INTERRUPT_GRACE_MS = 300;
 
 export class ClaudeBackend implements Backend {
   readonly name = "claude_code";
@@ -33,8 +38,6 @@ export class ClaudeBackend implements Backend {
     const channel = new EventChannel<AgentEvent>();
     const bridge = new PermissionBridge(config.on_permission, (event) => channel.push(event));
     const abort = new AbortController();
-    const stop = () => abort.abort();
-    spec.signal.addEventListener("abort", stop, { once: true });
     const bypass = config.permission_mode === "bypassPermissions";
     const env = childEnv(spec.run_id, this.env);
     // Claude Code refuses bypassPermissions as root unless told it runs in a sandbox.
@@ -70,6 +73,22 @@ export class ClaudeBackend implements Backend {
       },
     });
 
+    // One way to stop, whoever asks (cancel, the engine's signal): interrupt() ends the turn in ~0.1 s when it
+    // can (it rejects once the query is closed), abort() alone makes the SDK wait 2 s before it signals the
+    // CLI, so the run's processes are ended outright right after.
+    let stopping: Promise<void> | undefined;
+    const stop = (): Promise<void> =>
+      (stopping ??= (async () => {
+        bridge.cancelAll();
+        const interrupted = Promise.resolve().then(() => messages.interrupt());
+        await settlesWithin(interrupted, INTERRUPT_GRACE_MS).catch(() => false);
+        abort.abort();
+        await endRunProcesses(spec.run_id);
+      })());
+    const onAbort = () => void stop();
+    if (spec.signal.aborted) onAbort();
+    else spec.signal.addEventListener("abort", onAbort, { once: true });
+
     // The SDK's messages and the permission bridge's requests meet in one channel; the end is told last,
     // once Claude Code and everything it started are gone.
     void (async () => {
@@ -85,7 +104,7 @@ export class ClaudeBackend implements Backend {
       } catch (error) {
         failure = error;
       } finally {
-        spec.signal.removeEventListener("abort", stop);
+        spec.signal.removeEventListener("abort", onAbort);
         bridge.cancelAll();
         await endRunProcesses(spec.run_id);
       }
@@ -100,13 +119,7 @@ export class ClaudeBackend implements Backend {
 
     return {
       events: channel,
-      cancel: async () => {
-        // interrupt() ends the turn in ~0.1 s; abort() alone makes the SDK wait 2 s before it signals the CLI.
-        bridge.cancelAll();
-        await settlesWithin(messages.interrupt(), INTERRUPT_GRACE_MS);
-        abort.abort();
-        await endRunProcesses(spec.run_id);
-      },
+      cancel: stop,
       sendInput: async (message) => bridge.answer(message),
     };
   }
