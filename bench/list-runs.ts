@@ -153,7 +153,7 @@ async function measure(
     const writer = Catalog.open(home);
     const records = Array.from({ length: count }, (_, i) => record(i, count, cwds));
     const start = nowNs();
-    writer.replaceAll(records);
+    writer.merge(records, () => true);
     const insertMs = msSince(start);
     writer.close();
     const results: Measured[] = [];
@@ -197,7 +197,7 @@ export const listRuns: Bench = async ({ quick }) => {
       `Figure: engine.listRuns({limit: 50, ...}) over a catalog of ${num(bigCount)} runs; baseline: the same ` +
         "over 100 runs. Runs are synthetic RunRecords (summary, result with usage, metadata, backend_config, " +
         `errors, pending input) spread over ${CWDS} cwds, 7 statuses (70% completed, 5% input_required), ` +
-        `3 backends, 4 roles and sessions of ${RUNS_PER_SESSION} runs, inserted with Catalog.replaceAll ` +
+        `3 backends, 4 roles and sessions of ${RUNS_PER_SESSION} runs, inserted with Catalog.merge ` +
         `(${duration(big.insertMs)} for ${num(bigCount)}).`,
       "Each query runs after 10 untimed calls; the middle page's cursor is reached by walking " +
         "next_cursor. The cwd filter goes through realpath, as callers' cwds do. The first cwd holds no " +

@@ -169,6 +169,9 @@ const UPSERT_SQL = `INSERT INTO runs (${RUN_COLUMNS.join(", ")}) VALUES (${RUN_C
     .map((c) => `${c} = excluded.${c}`)
     .join(", ")}`;
 
+/** The upsert of a rebuild: a record read from disk never replaces a row a live server has written since. */
+const MERGE_SQL = `${UPSERT_SQL} WHERE excluded.updated_at >= runs.updated_at`;
+
 const toRow = (record: RunRecord): RunRow => ({
   run_id: record.run_id,
   session_id: record.session_id,
@@ -325,14 +328,29 @@ export class Catalog {
     });
   }
 
-  replaceAll(records: Iterable<RunRecord>): number {
+  /**
+   * Brings the index in line with run records read from disk while other servers may be writing it: a record
+   * replaces its row only when it is at least as new, and a row the scan did not see is dropped only if
+   * `onDisk` (asked under the write lock) says its run is gone, so a run spawned during the scan stays.
+   * Returns how many records were merged.
+   */
+  merge(records: Iterable<RunRecord>, onDisk: (cwd: string, runId: string) => boolean): number {
     // Read every record before taking the write lock, so the other process waits for SQLite, not for our disk.
     const rows = Array.from(records, toRow);
+    const seen = new Set(rows.map((row) => row.run_id));
     return this.guard(() =>
       this.db
         .transaction(() => {
-          this.db.exec("DELETE FROM runs");
-          for (const row of rows) this.upsertStatement.run(row);
+          const merge = this.db.prepare(MERGE_SQL);
+          for (const row of rows) merge.run(row);
+          const drop = this.db.prepare("DELETE FROM runs WHERE run_id = ?");
+          const indexed = this.db.prepare("SELECT run_id, cwd FROM runs").all() as {
+            run_id: string;
+            cwd: string;
+          }[];
+          for (const { run_id, cwd } of indexed) {
+            if (!seen.has(run_id) && !onDisk(cwd, run_id)) drop.run(run_id);
+          }
           return rows.length;
         })
         .immediate(),

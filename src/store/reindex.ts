@@ -1,6 +1,12 @@
-/** Rebuilds the catalog from the run files of every cwd it knows: the files are the truth, the catalog an index. */
+/**
+ * Rebuilds the catalog from the run files of every cwd it knows: the files are the truth, the catalog an index.
+ * Safe while servers run on the same home: their newer writes win over what the scan read.
+ */
+
+import { existsSync } from "node:fs";
 import type { RunRecord } from "../core/run.js";
 import type { Catalog } from "./catalog.js";
+import { runFile } from "./paths.js";
 import { listRunIds, readRunRecord } from "./run-files.js";
 
 export interface ReindexReport {
@@ -23,5 +29,5 @@ export function rebuildCatalog(catalog: Catalog, extraRoots: string[] = []): Rei
       }
     }
   }
-  return { runs: catalog.replaceAll(records), skipped };
+  return { runs: catalog.merge(records, (cwd, runId) => existsSync(runFile(cwd, runId))), skipped };
 }

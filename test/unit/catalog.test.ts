@@ -179,17 +179,25 @@ describe("catalog", () => {
     catalog.close();
   });
 
-  test("replaceAll swaps every row for the given records", () => {
+  test("merge takes records at least as new as their rows, and drops only rows whose run is gone", () => {
     const catalog = Catalog.open(newHome());
     for (let i = 0; i < 10; i++) catalog.upsert(run(i));
-    function* fromFiles(): Generator<RunRecord> {
-      for (let i = 100; i < 103; i++) yield run(i);
-    }
-    assert.equal(catalog.replaceAll(fromFiles()), 3);
-    assert.equal(catalog.count(), 3);
-    assert.equal(catalog.get("run_0001"), undefined);
-    assert.deepEqual(ids({}, catalog), ["run_0102", "run_0101", "run_0100"]);
-    assert.equal(catalog.replaceAll([]), 0);
+    // A live server wrote run 1 after the scan read it: the older scanned copy must not win.
+    const newer = { ...run(1), status: "completed" as const, updated_at: "2099-01-01T00:00:00.000Z" };
+    catalog.upsert(newer);
+    const scanned = [run(0), run(1), { ...run(2), status: "failed" as const }, run(100)];
+    // Runs 3..9 were not scanned: 3 was spawned during the scan (its file exists), the rest are gone.
+    assert.equal(
+      catalog.merge(scanned, (_cwd, id) => id === "run_0003"),
+      4,
+    );
+    assert.deepEqual(ids({}, catalog), ["run_0100", "run_0003", "run_0002", "run_0001", "run_0000"]);
+    assert.equal(catalog.get("run_0001")?.status, "completed");
+    assert.equal(catalog.get("run_0002")?.status, "failed");
+    assert.equal(
+      catalog.merge([], () => false),
+      0,
+    );
     assert.equal(catalog.count(), 0);
     catalog.close();
   });
