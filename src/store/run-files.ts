@@ -2,12 +2,16 @@
 import { readdirSync } from "node:fs";
 import { OrchestratorError } from "../core/errors.js";
 import { ID_PATTERN } from "../core/ids.js";
-import { RUN_STATUSES, type RunRecord, type RunResult, type SessionRecord } from "../core/run.js";
+import { isTerminal, RUN_STATUSES, type RunRecord, type RunResult, type SessionRecord } from "../core/run.js";
 import { readJsonIfExists, writeJsonAtomic } from "./atomic-file.js";
 import { resultFile, runFile, runsDir, sessionFile } from "./paths.js";
 
+/**
+ * Snapshots of a live run are not fsynced: they change on every status change, and events.jsonl, which recovery
+ * reads, holds the truth; the final one is.
+ */
 export const writeRunRecord = (record: RunRecord): void =>
-  writeJsonAtomic(runFile(record.cwd, record.run_id), record);
+  writeJsonAtomic(runFile(record.cwd, record.run_id), record, isTerminal(record.status));
 
 export function readRunRecord(cwd: string, runId: string): RunRecord | undefined {
   const path = runFile(cwd, runId);

@@ -79,10 +79,12 @@ test("a full disk (ENOSPC) fails its run with a clear store_error; the server an
     // Queued behind the two: it starts only if the failed run frees its slot.
     const queued = spawnScript(f, [{ burst: 10 }], { cwd: elsewhere });
 
+    // Each poll waits for events past those seen, so this loop never starves the runs it watches.
     let seen = 0;
     while (seen < 7) {
-      seen = (await f.engine.pollEvents({ run_id: victim.run_id, after_seq: 0, wait_ms: 1_000, limit: 1000 }))
-        .events.length;
+      seen = (
+        await f.engine.pollEvents({ run_id: victim.run_id, after_seq: seen, wait_ms: 1_000, limit: 1000 })
+      ).next_after_seq;
     }
     const waiting = f.engine.pollEvents({ run_id: victim.run_id, after_seq: 7, wait_ms: 10_000 });
     disk.fill(storeRoot(f.cwd));
