@@ -258,6 +258,9 @@ export class Engine {
     if (request.status !== undefined && !RUN_STATUSES.includes(request.status)) {
       throw invalidInput("status", `expected one of ${RUN_STATUSES.join(", ")}`);
     }
+    // A server that died since this one started leaves runs "running" in the catalog: end them first, so the
+    // listing (and its status filter) never shows them live. One liveness check per host keeps this cheap.
+    if (this.catalog.unfinishedHosts().some((host) => !isHostAlive(host))) this.recoverAll();
     const limit = Math.min(Math.max(check.nonNegativeInt("limit", request.limit, 50), 1), MAX_LIST_LIMIT);
     const page = this.catalog.list({
       status: request.status,
@@ -457,9 +460,13 @@ export class Engine {
     }
   }
 
+  /**
+   * The catalog first: a server killed between the two writes leaves a row that recovery finds (and completes
+   * from it), never a run.json that no listing or lookup knows.
+   */
   private persist(record: RunRecord): void {
-    writeRunRecord(record);
     this.catalog.upsert(record);
+    writeRunRecord(record);
   }
 
   private bindBackendSession(record: RunRecord, backendSessionId: string): void {
@@ -518,7 +525,8 @@ export class Engine {
         "not_found",
         `run_id: no run ${runId} (list_runs shows the runs there are)`,
       );
-    let record = readRunRecord(indexed.cwd, runId);
+    // No run.json yet for an unfinished run: its host died between the catalog row and the file (see persist).
+    let record = readRunRecord(indexed.cwd, runId) ?? (isTerminal(indexed.status) ? undefined : indexed);
     if (!record)
       throw new OrchestratorError(
         "not_found",

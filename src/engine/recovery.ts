@@ -7,7 +7,7 @@ import { isTerminal } from "../core/run.js";
 import { isTerminalEvent } from "../events/types.js";
 import { EventLogWriter, readLastEvent } from "../store/event-log.js";
 import { eventsFile } from "../store/paths.js";
-import { readRunRecord } from "../store/run-files.js";
+import { readRunRecord, removeTemporaries } from "../store/run-files.js";
 import { withRunLock } from "../store/run-lock.js";
 import { isHostAlive } from "./host-process.js";
 
@@ -28,7 +28,13 @@ export function recoverRun(stale: RunRecord, persist: (record: RunRecord) => voi
   return (
     withRunLock(stale.cwd, stale.run_id, () => {
       const record = readRunRecord(stale.cwd, stale.run_id) ?? stale;
-      if (isTerminal(record.status) || !needsRecovery(record)) return record;
+      if (isTerminal(record.status)) {
+        // run.json caught up but the catalog did not: bring the catalog's row along.
+        if (!isTerminal(stale.status)) persist(record);
+        return record;
+      }
+      if (!needsRecovery(record)) return record;
+      removeTemporaries(record.cwd, record.run_id, record.host.pid);
       const path = eventsFile(record.cwd, record.run_id);
       const last = readLastEvent(path);
       const now = new Date().toISOString();

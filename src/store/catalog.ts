@@ -318,6 +318,17 @@ export class Catalog {
     });
   }
 
+  /** The processes hosting unfinished runs: few, so a reader can check that each is still alive. */
+  unfinishedHosts(): { pid: number; start_time: string }[] {
+    return this.guard(() => {
+      const marks = UNFINISHED.map(() => "?").join(", ");
+      const rows = this.db
+        .prepare(`SELECT DISTINCT host_pid, host_start_time FROM runs WHERE status IN (${marks})`)
+        .all(...UNFINISHED) as { host_pid: number | null; host_start_time: string | null }[];
+      return rows.map((row) => ({ pid: row.host_pid ?? 0, start_time: row.host_start_time ?? "" }));
+    });
+  }
+
   listUnfinished(): RunRecord[] {
     return this.guard(() => {
       const marks = UNFINISHED.map(() => "?").join(", ");

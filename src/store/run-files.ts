@@ -1,10 +1,11 @@
 /** run.json, result.json and session files of one cwd's store, each replaced atomically. */
-import { readdirSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { OrchestratorError } from "../core/errors.js";
 import { ID_PATTERN } from "../core/ids.js";
 import { isTerminal, RUN_STATUSES, type RunRecord, type RunResult, type SessionRecord } from "../core/run.js";
 import { readJsonIfExists, writeJsonAtomic } from "./atomic-file.js";
-import { resultFile, runFile, runsDir, sessionFile } from "./paths.js";
+import { resultFile, runDir, runFile, runsDir, sessionFile } from "./paths.js";
 
 /**
  * Snapshots of a live run are not fsynced: they change on every status change, and events.jsonl, which recovery
@@ -12,6 +13,19 @@ import { resultFile, runFile, runsDir, sessionFile } from "./paths.js";
  */
 export const writeRunRecord = (record: RunRecord): void =>
   writeJsonAtomic(runFile(record.cwd, record.run_id), record, isTerminal(record.status));
+
+/** Removes the temporary files a process (`pid`, now dead) left in a run's folder mid-write. */
+export function removeTemporaries(cwd: string, runId: string, pid: number): void {
+  const dir = runDir(cwd, runId);
+  const left = new RegExp(`\\.${pid}\\.\\d+\\.tmp$`);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) if (left.test(name)) rmSync(join(dir, name), { force: true });
+}
 
 export function readRunRecord(cwd: string, runId: string): RunRecord | undefined {
   const path = runFile(cwd, runId);
