@@ -4,6 +4,7 @@
  */
 import type { RunRecord, RunStatus } from "../src/core/run.js";
 import type { Engine } from "../src/engine/engine.js";
+import { currentHost } from "../src/engine/host-process.js";
 import type { ListRequest } from "../src/engine/requests.js";
 import { Catalog } from "../src/store/catalog.js";
 import {
@@ -75,7 +76,8 @@ function record(i: number, count: number, cwds: string[]): RunRecord {
     last_seq: 40 + (i % 400),
     summary: FILLER.slice(0, 200),
     metadata: { ticket: `ORCH-${1000 + (i % 900)}`, attempt: 1 + (i % 3) },
-    host: { pid: process.pid, start_time: "123456" },
+    // Hosted by this live process, as a server's own runs are: a dead host's runs would be recovered.
+    host: currentHost(),
     spec: {
       backend_config: { model: "gpt-5-codex", sandbox: "workspace-write", reasoning_effort: "medium" },
     },

@@ -55,6 +55,8 @@ export class Engine {
   private readonly hosted = new Map<string, RunHandle>();
   /** Ended runs the store refused to record in full: still hosted, so reads answer from memory. */
   private readonly stranded = new Set<RunHandle>();
+  /** Hosts found dead whose runs were recovered: a run that could not be is retried when it is looked up. */
+  private readonly deadHosts = new Set<string>();
   /** Each session's backend_config as the caller gave it: in memory only, since it may hold credentials. */
   private readonly sessionConfigs = new Map<string, Record<string, unknown>>();
   private readonly waiters = new Waiters();
@@ -260,7 +262,7 @@ export class Engine {
     }
     // A server that died since this one started leaves runs "running" in the catalog: end them first, so the
     // listing (and its status filter) never shows them live. One liveness check per host keeps this cheap.
-    if (this.catalog.unfinishedHosts().some((host) => !isHostAlive(host))) this.recoverAll();
+    this.recoverDeadHosts();
     const limit = Math.min(Math.max(check.nonNegativeInt("limit", request.limit, 50), 1), MAX_LIST_LIMIT);
     const page = this.catalog.list({
       status: request.status,
@@ -562,6 +564,16 @@ export class Engine {
         );
     }
     return record;
+  }
+
+  /** Runs of every host that died since this process last looked; each dead host is dealt with once. */
+  private recoverDeadHosts(): void {
+    const dead = this.catalog
+      .unfinishedHosts(process.pid)
+      .filter((host) => !this.deadHosts.has(`${host.pid}/${host.start_time}`) && !isHostAlive(host));
+    if (dead.length === 0) return;
+    this.recoverAll();
+    for (const host of dead) this.deadHosts.add(`${host.pid}/${host.start_time}`);
   }
 
   private recoverAll(): void {

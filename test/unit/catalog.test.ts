@@ -179,6 +179,25 @@ describe("catalog", () => {
     catalog.close();
   });
 
+  test("unfinishedHosts names each host of an unfinished run once, skipping the caller's pid", () => {
+    const catalog = Catalog.open(newHome());
+    const hosts = [
+      { pid: 7, start_time: "100" },
+      { pid: 7, start_time: "200" },
+      { pid: 42, start_time: "" },
+      { pid: 9, start_time: "5" },
+    ];
+    for (let i = 0; i < 400; i++) {
+      const status = (["running", "queued", "input_required", "completed"] as const)[i % 4];
+      catalog.upsert(run(i, { status, host: hosts[i % 3] as RunRecord["host"] }));
+    }
+    // Host 9 has finished runs only.
+    catalog.upsert(run(1000, { status: "failed", host: hosts[3] as RunRecord["host"] }));
+    assert.deepEqual(catalog.unfinishedHosts(0), hosts.slice(0, 3));
+    assert.deepEqual(catalog.unfinishedHosts(7), [{ pid: 42, start_time: "" }]);
+    catalog.close();
+  });
+
   test("merge takes records at least as new as their rows, and drops only rows whose run is gone", () => {
     const catalog = Catalog.open(newHome());
     for (let i = 0; i < 10; i++) catalog.upsert(run(i));
