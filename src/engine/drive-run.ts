@@ -9,16 +9,23 @@ const ENGINE_ONLY: readonly EventType[] = ["run_started"];
 /** Longest the runs of this process may hold the event loop between turns given to I/O (polls, MCP answers). */
 const SLICE_MS = 10;
 let sliceStart = performance.now();
+let nextTurn: Promise<void> | undefined;
 
 /**
  * Runs whose events are all ready advance together on microtasks and never give the event loop a turn. The
- * slice is shared: the first run to find it spent yields, and so does every other run after it.
+ * slice is shared by every run: once it is spent, each run waits for the same next turn, and the slice restarts
+ * when that turn begins, not when each run resumes (else N runs would hold the loop N slices long).
  */
-const sliceSpent = (): boolean => performance.now() - sliceStart >= SLICE_MS;
-
-async function nextTurn(): Promise<void> {
-  await new Promise((resolve) => setImmediate(resolve));
-  sliceStart = performance.now();
+function yieldIfSliceSpent(): Promise<void> | undefined {
+  if (performance.now() - sliceStart < SLICE_MS) return undefined;
+  nextTurn ??= new Promise((resolve) =>
+    setImmediate(() => {
+      sliceStart = performance.now();
+      nextTurn = undefined;
+      resolve();
+    }),
+  );
+  return nextTurn;
 }
 
 export interface DriveContext {
@@ -34,6 +41,7 @@ export async function driveRun(handle: RunHandle, context: DriveContext): Promis
   try {
     // Start on a later tick, so spawn_run answers with the run as recorded: queued.
     await Promise.resolve();
+    await yieldIfSliceSpent();
     if (handle.cancelRequested || handle.terminal) return;
     handle.append("status_changed", { status: "running" });
     const run = context.backend().start({
@@ -48,7 +56,8 @@ export async function driveRun(handle: RunHandle, context: DriveContext): Promis
     });
     handle.backendRun = run;
     for await (const event of run.events) {
-      if (sliceSpent()) await nextTurn();
+      const turn = yieldIfSliceSpent();
+      if (turn) await turn;
       if (handle.terminal) break;
       // After a cancel request the engine writes the terminal event itself, once the backend has stopped.
       if (handle.cancelRequested && isTerminalEvent(event.type)) continue;
@@ -60,6 +69,7 @@ export async function driveRun(handle: RunHandle, context: DriveContext): Promis
       }
       handle.append(event.type, event.data as EventData);
     }
+    await yieldIfSliceSpent();
     if (!handle.cancelRequested) handle.append("run_completed", { final_response: handle.finalText });
   } catch (error) {
     if (!handle.cancelRequested) {
