@@ -1,7 +1,12 @@
-/** What every benchmark shares: temp dirs, an engine like the test fixture's, timing and number formatting. */
+/**
+ * What every benchmark shares: temp dirs, an engine like the test fixture's, child processes under tsx, timing,
+ * percentile rows and number formatting.
+ */
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Backend } from "../src/backends/types.js";
 import type { RunStatus } from "../src/core/run.js";
 import { isTerminal } from "../src/core/run.js";
@@ -57,6 +62,21 @@ export function benchEngine(
   return new Engine(config, new Map([[backend.name, backend]]));
 }
 
+/**
+ * Runs a bench/ script in a fresh Node process under tsx (from the repository root) and parses the JSON it prints
+ * on stdout: for what must not share this process's caches or memory high-water mark.
+ */
+export function runChild<T>(script: string, args: string[]): T {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const file = fileURLToPath(new URL(script, import.meta.url));
+  const out = execFileSync(process.execPath, ["--import", "tsx", file, ...args], {
+    cwd: root,
+    encoding: "utf8",
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out) as T;
+}
+
 export const nowNs = (): bigint => process.hrtime.bigint();
 export const msSince = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
 
@@ -102,6 +122,20 @@ export async function sample(
   return out;
 }
 
+/** One row per percentile: the figure's and the baseline's latency at `p`, and their ratio. */
+export function percentileRows(
+  name: (p: number) => string,
+  figure: number[],
+  baseline: number[],
+  percentiles: number[] = [50, 99],
+): Row[] {
+  return percentiles.map((p) => {
+    const f = percentile(figure, p);
+    const b = percentile(baseline, p);
+    return { name: name(p), figure: duration(f), baseline: duration(b), ratio: ratio(f, b) };
+  });
+}
+
 /** Three significant figures, grouped: 184321 → "184,000", 12.34 → "12.3", 0.05234 → "0.0523". */
 export function num(value: number): string {
   if (value === 0 || !Number.isFinite(value)) return String(value);
@@ -111,6 +145,9 @@ export function num(value: number): string {
     maximumFractionDigits: digits,
   });
 }
+
+/** An exact count, grouped: 300 → "300", 300000 → "300,000". */
+export const count = (n: number): string => n.toLocaleString("en-US");
 
 export const rate = (perSecond: number, unit: string): string => `${num(perSecond)} ${unit}/s`;
 

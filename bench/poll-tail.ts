@@ -2,9 +2,7 @@
  * Poll at the tail: pollEvents for the last 10 events of a long run against a short one. A read after
  * `after_seq` should cost what it returns, not the length of the run.
  */
-import { execFileSync } from "node:child_process";
 import { statSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { Engine } from "../src/engine/engine.js";
 import { eventsFile } from "../src/store/paths.js";
 import {
@@ -16,7 +14,9 @@ import {
   nowNs,
   num,
   percentile,
+  percentileRows,
   ratio,
+  runChild,
   Scratch,
   sample,
   untilTerminal,
@@ -52,15 +52,10 @@ async function writeRun(engine: Engine, cwd: string, events: number): Promise<Su
 
 /** Median first-poll time over a few fresh processes (each builds the index from the file). */
 function coldPoll(home: string, runId: string, warmupRunId: string): number {
-  const child = fileURLToPath(new URL("./cold-poll-child.ts", import.meta.url));
-  const root = fileURLToPath(new URL("..", import.meta.url));
-  const runs = Array.from({ length: COLD_REPEATS }, () => {
-    const out = execFileSync(process.execPath, ["--import", "tsx", child, home, runId, warmupRunId], {
-      cwd: root,
-      encoding: "utf8",
-    });
-    return (JSON.parse(out) as { firstMs: number }).firstMs;
-  });
+  const runs = Array.from(
+    { length: COLD_REPEATS },
+    () => runChild<{ firstMs: number }>("./cold-poll-child.ts", [home, runId, warmupRunId]).firstMs,
+  );
   return percentile(runs, 50);
 }
 
@@ -97,16 +92,7 @@ export const pollTail: Bench = async ({ quick }) => {
 
     const coldSmall = coldPoll(home, small.runId, warmup.runId);
     const coldBig = coldPoll(home, big.runId, warmup.runId);
-    const rows = [50, 99].map((p) => {
-      const figure = percentile(bigMs, p);
-      const baseline = percentile(smallMs, p);
-      return {
-        name: `tail poll p${p} (${num(iterations)} polls)`,
-        figure: duration(figure),
-        baseline: duration(baseline),
-        ratio: ratio(figure, baseline),
-      };
-    });
+    const rows = percentileRows((p) => `tail poll p${p} (${num(iterations)} polls)`, bigMs, smallMs);
     rows.push({
       name: `first poll in a fresh process (index build), median of ${COLD_REPEATS}`,
       figure: duration(coldBig),

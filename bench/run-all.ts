@@ -3,10 +3,13 @@
  * Usage: npm run bench [-- [--quick] [name ...]]; `--quick` shrinks every size for a smoke run.
  */
 import { cpus, release, totalmem, type } from "node:os";
+import { artifact } from "./artifact.js";
 import { codexTurn } from "./codex-turn.js";
+import { concurrentRuns } from "./concurrent-runs.js";
 import { ingest } from "./ingest.js";
 import { type Bench, type BenchResult, bytes, duration, msSince, nowNs } from "./lib.js";
 import { listRuns } from "./list-runs.js";
+import { mcpRoundtrip } from "./mcp-roundtrip.js";
 import { pollTail } from "./poll-tail.js";
 import { wakeup } from "./wakeup.js";
 
@@ -15,6 +18,9 @@ const BENCHES: [string, Bench][] = [
   ["poll-tail", pollTail],
   ["list-runs", listRuns],
   ["wakeup", wakeup],
+  ["artifact", artifact],
+  ["concurrent-runs", concurrentRuns],
+  ["mcp-roundtrip", mcpRoundtrip],
   ["codex-turn", codexTurn],
 ];
 

@@ -12,9 +12,7 @@ import {
   msSince,
   nowNs,
   num,
-  percentile,
-  type Row,
-  ratio,
+  percentileRows,
   Scratch,
   untilTerminal,
 } from "./lib.js";
@@ -122,16 +120,7 @@ export const wakeup: Bench = async ({ quick }) => {
   const engine = await throughEngine(count, gapMs);
   const floor = await bare(count, gapMs);
   const totalMs = msSince(start);
-  const rows: Row[] = [50, 99].map((p) => {
-    const figure = percentile(engine, p);
-    const baseline = percentile(floor, p);
-    return {
-      name: `wake-up latency p${p}`,
-      figure: duration(figure),
-      baseline: duration(baseline),
-      ratio: ratio(figure, baseline),
-    };
-  });
+  const rows = percentileRows((p) => `wake-up latency p${p}`, engine, floor);
   return {
     title: "Long-poll wake-up",
     notes: [
