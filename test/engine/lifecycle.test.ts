@@ -103,7 +103,10 @@ test("spawn_run refuses bad input naming the field, and writes nothing", async (
     [{ profile: "empty.md" }, /^profile: persona file .* is empty/],
     [{ output_schema: [1] }, /^output_schema: expected a JSON object/],
     [{ metadata: { big: "x".repeat(20_000) } }, /^metadata: at most 16384 bytes/],
-    [{ backend_config: { script: [], pad: "x".repeat(1024 * 1024) } }, /^backend_config: at most 1048576 bytes/],
+    [
+      { backend_config: { script: [], pad: "x".repeat(1024 * 1024) } },
+      /^backend_config: at most 1048576 bytes/,
+    ],
     [{ prompt: "x".repeat(1024 * 1024 + 1) }, /^prompt: at most 1048576 bytes/],
     [{ backend_config: { script: "nope" } }, /^backend_config\.script: expected an array/],
   ];

@@ -21,7 +21,8 @@ const poll = async () => {
   // Advancing after_seq makes each poll wait for new events, so this loop never starves the run's own turns.
   let after = 0;
   while (f.engine.getRun(run.run_id).status !== "input_required") {
-    after = (await f.engine.pollEvents({ run_id: run.run_id, after_seq: after, wait_ms: 100 })).next_after_seq;
+    after = (await f.engine.pollEvents({ run_id: run.run_id, after_seq: after, wait_ms: 100 }))
+      .next_after_seq;
   }
   process.stdout.write(`${JSON.stringify(run)}\n`);
 };
