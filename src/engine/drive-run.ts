@@ -14,7 +14,8 @@ let nextTurn: Promise<void> | undefined;
 /**
  * Runs whose events are all ready advance together on microtasks and never give the event loop a turn. The
  * slice is shared by every run: once it is spent, each run waits for the same next turn, and the slice restarts
- * when that turn begins, not when each run resumes (else N runs would hold the loop N slices long).
+ * when that turn begins, not when each run resumes (else N runs would hold the loop N slices long). After an idle
+ * spell the first event takes one such turn: a hop, not a wait.
  */
 function yieldIfSliceSpent(): Promise<void> | undefined {
   if (performance.now() - sliceStart < SLICE_MS) return undefined;

@@ -103,10 +103,10 @@ export class Engine {
     const outputSchema =
       request.output_schema === undefined
         ? undefined
-        : check.jsonObject("output_schema", request.output_schema);
+        : check.specObject("output_schema", request.output_schema);
     const metadata = request.metadata === undefined ? undefined : check.metadataObject(request.metadata);
     const backendConfig =
-      request.backend_config === undefined ? {} : check.backendConfigObject(request.backend_config);
+      request.backend_config === undefined ? {} : check.specObject("backend_config", request.backend_config);
     backend.validateConfig?.(backendConfig);
     const session =
       mode === "resume"
@@ -333,7 +333,9 @@ export class Engine {
     if (this.closing) return;
     this.closing = true;
     const handles = [...this.hosted.values()].filter((handle) => !handle.terminal);
-    await Promise.all(
+    // allSettled: a run whose end the disk refuses (it is then failed with store_error) must not cut short the
+    // stop of the others, nor keep the catalog open.
+    await Promise.allSettled(
       handles.map(async (handle) => {
         if (this.scheduler.remove(handle) || handle.cancelRequested) {
           handle.append("run_failed", { code: "interrupted", message: reason });
@@ -351,8 +353,11 @@ export class Engine {
         });
       }),
     );
-    this.repairStranded();
-    this.catalog.close();
+    try {
+      this.repairStranded();
+    } finally {
+      this.catalog.close();
+    }
   }
 
   private createRun(args: {
@@ -404,11 +409,16 @@ export class Engine {
       throw storeFailure(`the store could not record session ${session.session_id} in ${args.cwd}`, error);
     }
     this.sessionConfigs.set(session.session_id, args.input.backend_config);
-    const handle = new RunHandle(record, args.input, this.config, {
-      persist: (r) => this.persist(r),
-      appended: (id) => this.waiters.wake(id),
-      finished: (h) => this.finished(h),
-    });
+    let handle: RunHandle;
+    try {
+      handle = new RunHandle(record, args.input, this.config, {
+        persist: (r) => this.persist(r),
+        appended: (id) => this.waiters.wake(id),
+        finished: (h) => this.finished(h),
+      });
+    } catch (error) {
+      throw storeFailure(`run ${runId}: the store could not create its folder in ${args.cwd}`, error);
+    }
     this.hosted.set(runId, handle);
     try {
       this.persist(record);
@@ -423,7 +433,7 @@ export class Engine {
         ...(args.profilePath ? { profile: args.profilePath } : {}),
       });
     } catch (error) {
-      throw handle.storeRefused("the new run", error);
+      throw handle.storeRefused("its start", error);
     }
     this.scheduler.enqueue(handle);
     return {
@@ -442,11 +452,10 @@ export class Engine {
       backend: () => this.backendFor(handle.record.backend),
       resumeBackendSessionId: () => readSessionRecord(cwd, session_id)?.backend_session_id,
       onBackendSession: (id) => this.bindBackendSession(handle.record, id),
-    }).catch((error) => handle.storeRefused("the end of the run", error));
+    }).catch((error) => handle.storeRefused("its end", error));
   }
 
   private finished(handle: RunHandle): void {
-    this.scheduler.remove(handle);
     this.scheduler.release(handle);
     if (handle.stranded) this.stranded.add(handle);
     else this.hosted.delete(handle.runId);

@@ -43,6 +43,12 @@ export function recoverRun(stale: RunRecord, persist: (record: RunRecord) => voi
         record.status = TERMINAL_STATUS[last.type as keyof typeof TERMINAL_STATUS];
         record.last_seq = last.seq;
         record.completed_at = last.ts;
+        if (last.type === "run_failed") {
+          record.error = {
+            code: typeof last.data.code === "string" ? last.data.code : "backend_error",
+            message: String(last.data.message ?? "the run failed"),
+          };
+        }
       } else {
         const message = `the server process that hosted this run (pid ${record.host.pid}) stopped before the run ended; continue_run resumes its session`;
         const writer = EventLogWriter.open(path);

@@ -133,7 +133,7 @@ export class RunHandle {
    */
   storeRefused(what: string, error: unknown): OrchestratorError {
     const failure = storeFailure(
-      `the store could not record ${what} of run ${this.runId} in ${this.dir}`,
+      `run ${this.runId}: the store could not record ${what} in ${this.dir}`,
       error,
     );
     if (this.terminal) return failure;

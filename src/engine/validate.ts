@@ -7,8 +7,8 @@ import type { InputMessage, InputPart } from "../core/run.js";
 export const MAX_PROMPT_BYTES = 1024 * 1024;
 const MAX_PROFILE_BYTES = 256 * 1024;
 const MAX_METADATA_BYTES = 16 * 1024;
-/** backend_config is stored (redacted) in run.json on every status change: options, not material. */
-const MAX_BACKEND_CONFIG_BYTES = 1024 * 1024;
+/** backend_config and output_schema are stored in run.json on every status change: options, not material. */
+const MAX_SPEC_OBJECT_BYTES = 1024 * 1024;
 const MAX_LABEL_CHARS = 200;
 
 export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
@@ -125,8 +125,8 @@ export function jsonObject(field: string, value: unknown, maxBytes?: number): Re
 export const metadataObject = (value: unknown): Record<string, unknown> =>
   jsonObject("metadata", value, MAX_METADATA_BYTES);
 
-export const backendConfigObject = (value: unknown): Record<string, unknown> =>
-  jsonObject("backend_config", value, MAX_BACKEND_CONFIG_BYTES);
+export const specObject = (field: string, value: unknown): Record<string, unknown> =>
+  jsonObject(field, value, MAX_SPEC_OBJECT_BYTES);
 
 export function nonNegativeInt(field: string, value: unknown, fallback: number): number {
   if (value === undefined || value === null) return fallback;

@@ -29,12 +29,21 @@ export interface RunPage {
   next_cursor?: string;
 }
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 1;
 const BUSY_TIMEOUT_MS = 5000;
 const FILTER_COLUMNS = ["status", "backend", "role", "cwd", "session_id"] as const;
 const UNFINISHED = RUN_STATUSES.filter((status) => !isTerminal(status));
-/** As SQL literals: a partial index is used only by queries whose WHERE repeats its own, literally. */
-const UNFINISHED_SQL = `status IN (${UNFINISHED.map((status) => `'${status}'`).join(", ")})`;
+/**
+ * The unfinished statuses as SQL literals, frozen: a partial index serves only queries whose WHERE repeats its
+ * own literally, and the index below is created once in every catalog, whatever a later version adds.
+ */
+const UNFINISHED_SQL = "status IN ('queued', 'running', 'input_required', 'auth_required')";
+/**
+ * Who hosts the unfinished runs is asked on every listing; an index of those runs only keeps that cheap. Created
+ * at open rather than by a schema migration: it only adds, and older servers on the same home keep working.
+ */
+const UNFINISHED_HOSTS_INDEX = `CREATE INDEX IF NOT EXISTS runs_unfinished_by_host ON runs (host_pid, host_start_time)
+  WHERE ${UNFINISHED_SQL}`;
 
 /** MIGRATIONS[v] takes the schema from version v to v + 1: a bump appends one and never edits one. */
 const MIGRATIONS = [
@@ -55,8 +64,6 @@ const MIGRATIONS = [
    ${FILTER_COLUMNS.map((c) => `CREATE INDEX runs_by_${c} ON runs (${c}, created_at, run_id);`).join("\n")}
    CREATE INDEX runs_by_cwd_status ON runs (cwd, status, created_at, run_id);
    CREATE TABLE roots (cwd TEXT PRIMARY KEY) WITHOUT ROWID;`,
-  // Who hosts the unfinished runs, asked on every listing: an index of those runs only keeps that cheap.
-  `CREATE INDEX runs_unfinished_by_host ON runs (host_pid, host_start_time) WHERE ${UNFINISHED_SQL};`,
 ];
 
 /** The database cannot be trusted as it is: move it aside and start over. */
@@ -288,11 +295,13 @@ export class Catalog {
         if (!Number.isInteger(from) || from < 0 || from > SCHEMA_VERSION) {
           throw new CorruptCatalog(`unknown schema version ${row?.value}`);
         }
-        if (from === SCHEMA_VERSION) return false;
-        for (const sql of MIGRATIONS.slice(from)) db.exec(sql);
-        db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)").run(
-          String(SCHEMA_VERSION),
-        );
+        if (from < SCHEMA_VERSION) {
+          for (const sql of MIGRATIONS.slice(from)) db.exec(sql);
+          db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)").run(
+            String(SCHEMA_VERSION),
+          );
+        }
+        db.exec(UNFINISHED_HOSTS_INDEX);
         return from === 0;
       })
       .immediate();
@@ -376,7 +385,7 @@ export class Catalog {
    * Brings the index in line with run records read from disk while other servers may be writing it: a record
    * replaces its row only when it is at least as new, and a row the scan did not see is dropped only if
    * `onDisk` (asked under the write lock) says its run is gone, so a run spawned during the scan stays.
-   * Returns how many records were merged.
+   * Returns how many records it was given.
    */
   merge(records: Iterable<RunRecord>, onDisk: (cwd: string, runId: string) => boolean): number {
     // Read every record before taking the write lock, so the other process waits for SQLite, not for our disk.

@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import type { RunRecord } from "../core/run.js";
 import type { Catalog } from "./catalog.js";
-import { runFile } from "./paths.js";
+import { runDir } from "./paths.js";
 import { listRunIds, readRunRecord } from "./run-files.js";
 
 export interface ReindexReport {
@@ -29,5 +29,6 @@ export function rebuildCatalog(catalog: Catalog, extraRoots: string[] = []): Rei
       }
     }
   }
-  return { runs: catalog.merge(records, (cwd, runId) => existsSync(runFile(cwd, runId))), skipped };
+  // A row is kept while its run's folder exists: a server writes the row before run.json (see Engine.persist).
+  return { runs: catalog.merge(records, (cwd, runId) => existsSync(runDir(cwd, runId))), skipped };
 }

@@ -57,7 +57,9 @@ export async function pollUntil(
 ): Promise<{ status: string; events: PolledEvent[] }> {
   const events: PolledEvent[] = [];
   let after = 0;
-  for (let i = 0; i < 60; i++) {
+  // A deadline, not a count of polls: a poll answers as soon as there are events, so a busy run takes many.
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
     const page = await mcp.ok<{
       status: string;
       events: PolledEvent[];
@@ -68,5 +70,5 @@ export async function pollUntil(
     after = page.next_after_seq;
     if (statuses.includes(page.status) && !page.has_more) return { status: page.status, events };
   }
-  throw new Error(`run ${runId} never reached ${statuses.join("/")}`);
+  throw new Error(`run ${runId} did not reach ${statuses.join("/")} within 120 s`);
 }

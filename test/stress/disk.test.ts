@@ -224,3 +224,24 @@ test("a run folder that turns read-only fails its run over stdio; the server kee
   const record = JSON.parse(readFileSync(join(runDir(cwd, victimId), "run.json"), "utf8"));
   assert.equal(record.status, "failed");
 });
+
+test("shutting down while the disk refuses writes still stops every run and closes the store", async () => {
+  const disk = fullDisk();
+  try {
+    const f = makeEngine();
+    const elsewhere = tempDir("orch-disk-ok-");
+    const stuck = spawnScript(f, [{ hang: true }]);
+    const other = spawnScript(f, [{ hang: true }], { cwd: elsewhere });
+    await waitForStatus(f.engine, stuck.run_id, ["running"]);
+    await waitForStatus(f.engine, other.run_id, ["running"]);
+    disk.fill(storeRoot(f.cwd));
+    await f.engine.shutdown();
+    assert.equal(f.engine.getRun(stuck.run_id).error?.code, "store_error");
+    assert.equal(f.backend.active, 0, "both backends were stopped");
+    const reader = makeEngine({}, f.home);
+    assert.equal(reader.engine.getRun(other.run_id).error?.code, "interrupted");
+    await reader.engine.shutdown();
+  } finally {
+    disk.uninstall();
+  }
+});
