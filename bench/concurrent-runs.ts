@@ -15,6 +15,7 @@ import {
   rate,
   ratio,
   Scratch,
+  spawnBurst,
   untilTerminal,
 } from "./lib.js";
 
@@ -22,8 +23,6 @@ import {
 const POLL_EVERY_MS = 5;
 /** How early a poll's timer is set, so that its lateness does not count (setTimeout has 1 ms steps). */
 const TIMER_SLACK_MS = 2;
-/** run_started, status_changed and run_completed come around the burst. */
-const ENGINE_EVENTS = 3;
 
 interface Load {
   ms: number;
@@ -33,17 +32,7 @@ interface Load {
 
 /** Spawns `runs` runs in one go, each bursting to `events` events in all. */
 function spawnAll(engine: Engine, cwd: string, runs: number, events: number): string[] {
-  return Array.from(
-    { length: runs },
-    () =>
-      engine.spawnRun({
-        backend: "codex",
-        role: "worker",
-        cwd,
-        prompt: "bench",
-        backend_config: { script: [{ burst: events - ENGINE_EVENTS, bytes: 16 }] },
-      }).run_id,
-  );
+  return Array.from({ length: runs }, () => spawnBurst(engine, cwd, events));
 }
 
 /** Waits for every run to complete; each must hold `events` events. Times from `start`. */

@@ -77,6 +77,29 @@ export function runChild<T>(script: string, args: string[]): T {
   return JSON.parse(out) as T;
 }
 
+/** run_started, status_changed and run_completed come around a scripted burst. */
+const ENGINE_EVENTS = 3;
+
+/** Spawns a scripted run that holds exactly `events` events (agent messages of 16 bytes in between). */
+export const spawnBurst = (engine: Engine, cwd: string, events: number): string =>
+  engine.spawnRun({
+    backend: "codex",
+    role: "worker",
+    cwd,
+    prompt: "bench",
+    backend_config: { script: [{ burst: events - ENGINE_EVENTS, bytes: 16 }] },
+  }).run_id;
+
+/** A completed run of exactly `events` events, written through `engine`; throws if it ends otherwise. */
+export async function writeBurstRun(engine: Engine, cwd: string, events: number): Promise<string> {
+  const runId = spawnBurst(engine, cwd, events);
+  const { status } = await untilTerminal(engine, runId);
+  if (status !== "completed") throw new Error(`bench run ${runId} ended ${status}`);
+  const lastSeq = engine.getRun(runId).last_seq;
+  if (lastSeq !== events) throw new Error(`bench run ${runId}: expected ${events} events, it has ${lastSeq}`);
+  return runId;
+}
+
 export const nowNs = (): bigint => process.hrtime.bigint();
 export const msSince = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
 

@@ -23,15 +23,13 @@ import {
   type Row,
   Scratch,
   sample,
-  untilTerminal,
+  writeBurstRun,
 } from "./lib.js";
 
 const DIST = fileURLToPath(new URL("../dist/index.js", import.meta.url));
 /** Runs in the catalog, so that list_runs({limit: 50}) answers a full page. */
 const RUNS = 50;
 const EVENTS_PER_RUN = 100;
-/** run_started, status_changed and run_completed come around the burst. */
-const ENGINE_EVENTS = 3;
 const BLOCKS = 10;
 const WARMUP = 50;
 
@@ -45,18 +43,7 @@ interface Probe {
 /** Finished runs written through an in-process engine over `home`, which the server then reads from the store. */
 async function seedRuns(engine: Engine, cwd: string): Promise<string[]> {
   const runIds: string[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const run = engine.spawnRun({
-      backend: "codex",
-      role: "worker",
-      cwd,
-      prompt: "bench",
-      backend_config: { script: [{ burst: EVENTS_PER_RUN - ENGINE_EVENTS, bytes: 16 }] },
-    });
-    const { status } = await untilTerminal(engine, run.run_id);
-    if (status !== "completed") throw new Error(`mcp-roundtrip: seed run ${run.run_id} ended ${status}`);
-    runIds.push(run.run_id);
-  }
+  for (let i = 0; i < RUNS; i++) runIds.push(await writeBurstRun(engine, cwd, EVENTS_PER_RUN));
   return runIds;
 }
 

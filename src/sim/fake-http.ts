@@ -10,6 +10,20 @@ import type { AddressInfo, Socket } from "node:net";
 export type Json = Record<string, unknown>;
 
 /** Gets the body as parsed JSON, or the raw text when it is not JSON, or null when empty. */
+/** One HTTP request a fake received; each fake adds what it answered. */
+export interface RecordedRequestBase {
+  method: string;
+  /** Path with query string, e.g. `/v1/messages?beta=true`. */
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed JSON body, or the raw text when it is not JSON, or null when empty. */
+  body: unknown;
+  /** The latest real user prompt of a model call; null when none was found. */
+  prompt: string | null;
+  /** Milliseconds since the fake started. */
+  at: number;
+}
+
 export type FakeHandler = (req: IncomingMessage, res: ServerResponse, body: unknown) => void;
 
 export interface FakeHttp {

@@ -15,22 +15,15 @@ import {
   instanceOf,
   isObject,
   type Json,
+  type RecordedRequestBase,
   sendJson,
   startFakeHttp,
   startSse,
   writeEvent,
 } from "./fake-http.js";
 
-/** One HTTP request the fake received. */
-export interface RecordedRequest {
-  method: string;
-  /** Path with query string, e.g. `/v1/messages?beta=true`. */
-  path: string;
-  headers: Record<string, string | string[] | undefined>;
-  /** Parsed JSON body, or the raw text when it is not JSON, or null when empty. */
-  body: unknown;
-  /** The latest real user prompt in `body.messages` (Messages requests only; null when none was found). */
-  prompt: string | null;
+/** One HTTP request the fake received; `prompt` comes from `body.messages`. */
+export interface RecordedRequest extends RecordedRequestBase {
   /** What the fake answered: `say`, `bash:call`, `bash:final`, `touch:call`, `touch:allowed`, `touch:denied`,
    * `ask:call`, `ask:final`, `ask:no-tool`, `json:call`, `json:final`, `json:no-tool`, `http500`, `hang`,
    * `nostream`, `aux` (a model call without tools, e.g. a title), `count_tokens`, `other` (no route), or `pending`
@@ -38,8 +31,6 @@ export interface RecordedRequest {
   answer: string;
   /** Whether the answer was streamed (SSE) or a plain JSON message (the CLI's `stream: false` fallback). */
   streamed: boolean;
-  /** Milliseconds since the fake started. */
-  at: number;
 }
 
 export interface FakeMessages {

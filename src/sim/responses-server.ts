@@ -13,27 +13,18 @@ import {
   instanceOf,
   isObject,
   type Json,
+  type RecordedRequestBase,
   sendJson,
   startFakeHttp,
   startSse,
   writeEvent,
 } from "./fake-http.js";
 
-/** One HTTP request the fake received. */
-export interface RecordedRequest {
-  method: string;
-  /** Path with query string, e.g. `/v1/responses`. */
-  path: string;
-  headers: Record<string, string | string[] | undefined>;
-  /** Parsed JSON body, or the raw text when it is not JSON, or null when empty. */
-  body: unknown;
-  /** The latest real user prompt found in `body.input` (Responses requests only). */
-  prompt: string | null;
+/** One HTTP request the fake received; `prompt` comes from `body.input`. */
+export interface RecordedRequest extends RecordedRequestBase {
   /** What the fake answered: `say`, `reason`, `json`, `exec:call`, `exec:final`, `big:*`, `patch:*`,
    * `exec+patch:final`, `http500`, `hang`, `other` (not a model call), or `pending` while a `[[delay]]` runs. */
   answer: string;
-  /** Milliseconds since the fake started. */
-  at: number;
 }
 
 /** The SDK's `config` object shape (not exported by @openai/codex-sdk). */

@@ -11,7 +11,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
-import { type FuzzCall, type FuzzContext, makeGenerator } from "../fuzz/generator.js";
+import { type FuzzCall, type FuzzContext, makeGenerator, TOOLS } from "../fuzz/generator.js";
 import { makeEngine, spawnScript, waitForStatus } from "../helpers/engine-fixture.js";
 import { type Connected, connect } from "../helpers/mcp-client.js";
 import { prng } from "../helpers/prng.js";
@@ -191,15 +191,7 @@ interface Tally {
   offContractKinds: Map<string, number>;
 }
 
-const KNOWN = new Set([
-  "spawn_run",
-  "get_run",
-  "poll_events",
-  "cancel_run",
-  "continue_run",
-  "list_runs",
-  "get_event_artifact",
-]);
+const KNOWN = new Set<string>(TOOLS);
 const ERROR_TEXT = /^(invalid_input|not_found|conflict|backend_error|store_error): /;
 
 /** Sends one call and checks the answer's shape; returns a failure description, or undefined. */
