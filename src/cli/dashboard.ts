@@ -1,4 +1,7 @@
-/** `dashboard [--port N] [--host H]`: the read-only web dashboard (src/dashboard/), served until SIGINT/SIGTERM. */
+/**
+ * `dashboard [--port N] [--host H]`: the read-only web dashboard (src/dashboard/), served until SIGINT/SIGTERM. The
+ * printed URL carries this start's access token; the token is never put in the environment, so nothing inherits it.
+ */
 
 interface DashboardFlags {
   port: number;
@@ -18,6 +21,14 @@ export async function dashboard(flags: DashboardFlags): Promise<void> {
   } catch (error) {
     await engine.shutdown("the dashboard did not start");
     throw error;
+  }
+  if (server.busyPort !== undefined) {
+    process.stderr.write(`dashboard: port ${server.busyPort} is busy; listening on a free port instead\n`);
+  }
+  if (server.exposed) {
+    process.stderr.write(
+      `dashboard: warning: bound to ${flags.host}, so it is reachable from other machines; anyone with the URL below (its token) can read every run's prompts and output, over plain http\n`,
+    );
   }
   process.stdout.write(`dashboard: ${server.url} (read-only; Ctrl-C stops it)\n`);
   const stop = () => {

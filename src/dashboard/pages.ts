@@ -1,6 +1,7 @@
 /**
- * The dashboard's two pages, each one self-contained HTML document. No data is put in the HTML: the inline script
- * fetches it and builds the DOM with textContent (never innerHTML), so agent output cannot become markup.
+ * The dashboard's two pages (and the one shown without the access token), each one self-contained HTML document.
+ * No data is put in the HTML: the inline script fetches it and builds the DOM with textContent (never innerHTML), so
+ * agent output cannot become markup.
  */
 
 const CSS = `
@@ -261,4 +262,14 @@ export function runPage(nonce: string): string {
 <section class="card"><h2>Timeline <span class="muted" id="event-count"></span></h2><ol class="timeline" id="timeline"></ol></section>`,
     RUN_JS,
   );
+}
+
+/** Shown to a browser without the access cookie: no data, no script, only what to do. */
+export function unauthorizedPage(nonce: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Not signed in · orchestration-mcp</title><link rel="icon" href="data:,">
+<style nonce="${nonce}">${CSS}</style></head>
+<body><main><section class="card"><h2>This page needs the dashboard's access token</h2>
+<p>Open the URL that <code>orchestration-mcp dashboard</code> printed when it started (it ends in <code>?token=…</code>).
+A new token is made each time the dashboard starts.</p></section></main></body></html>`;
 }

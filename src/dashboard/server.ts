@@ -1,28 +1,37 @@
 /**
  * The dashboard (issue 6): a read-only local web server over the engine's public API. Pages are self-contained
  * (inline CSS and script, nothing loaded from elsewhere); data reaches them as JSON and server-sent events and is
- * put on the page with textContent only, since runs hold untrusted agent output.
+ * put on the page with textContent only, since runs hold untrusted agent output. Every request passes access.ts
+ * first (this machine's Host and Origin, this start's token), since those runs hold every prompt on the machine.
  */
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { errorMessage, OrchestratorError } from "../core/errors.js";
 import { isTerminal, RUN_STATUSES, type RunStatus } from "../core/run.js";
 import type { Engine } from "../engine/engine.js";
 import type { ListRequest } from "../engine/requests.js";
-import { listPage, runPage } from "./pages.js";
+import { dashboardAccess, type Verdict } from "./access.js";
+import { listen } from "./listen.js";
+import { listPage, runPage, unauthorizedPage } from "./pages.js";
 
 export interface DashboardOptions {
   engine: Engine;
   host?: string;
-  /** 0 picks a free port. */
+  /** 0 picks a free port; a busy one falls back to a free one. */
   port?: number;
   /** How often /api/runs/stream pushes the list. */
   listIntervalMs?: number;
 }
 
 export interface Dashboard {
+  /** The URL to open: it carries the access token, which the first page load trades for a cookie. */
   url: string;
+  /** This start's access token, also accepted as `Authorization: Bearer <token>`. */
+  token: string;
+  /** The asked port, when it was busy and another was taken. */
+  busyPort?: number;
+  /** Bound to an address other machines can reach. */
+  exposed: boolean;
   close(): Promise<void>;
 }
 
@@ -58,9 +67,9 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-function sendHtml(res: ServerResponse, page: (nonce: string) => string): void {
+function sendHtml(res: ServerResponse, page: (nonce: string) => string, status = 200): void {
   const nonce = randomBytes(16).toString("base64");
-  res.writeHead(200, {
+  res.writeHead(status, {
     "content-type": "text/html; charset=utf-8",
     "cache-control": "no-store",
     "x-content-type-options": "nosniff",
@@ -184,6 +193,38 @@ function streamList(engine: Engine, res: ServerResponse, signal: AbortSignal, in
   });
 }
 
+/** Answers a request that may not be served (or that trades its token for the cookie); true when it may. */
+function admitted(verdict: Verdict, req: IncomingMessage, res: ServerResponse): boolean {
+  switch (verdict.kind) {
+    case "pass":
+      return true;
+    case "forbidden":
+      res.writeHead(403, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
+      res.end(`forbidden: ${verdict.reason}\n`);
+      return false;
+    case "admit":
+      res.writeHead(303, {
+        location: verdict.location,
+        "set-cookie": verdict.cookie,
+        "cache-control": "no-store",
+        "referrer-policy": "no-referrer",
+      });
+      res.end();
+      return false;
+    case "unauthorized":
+      if (/^\/+api(?:[/?]|$)/.test(req.url ?? "")) {
+        res.setHeader("www-authenticate", "Bearer");
+        sendJson(res, 401, {
+          error: {
+            code: "unauthorized",
+            message: "open the URL `orchestration-mcp dashboard` printed, or send its token",
+          },
+        });
+      } else sendHtml(res, unauthorizedPage, 401);
+      return false;
+  }
+}
+
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const { engine } = options;
   const host = options.host ?? "127.0.0.1";
@@ -235,9 +276,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     throw new HttpError(404, "not_found", `no endpoint ${url.pathname}`);
   };
 
-  const server: Server = createServer((req, res) => {
+  const server = createServer();
+  const bound = await listen(server, host, options.port ?? 0);
+  const access = dashboardAccess(host, bound.port);
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     open.add(res);
     res.on("close", () => open.delete(res));
+    if (!admitted(access.check(req), req, res)) return;
     handle(req, res).catch((error: unknown) => {
       const { status, code, message } = statusOf(error);
       if (res.headersSent) {
@@ -250,17 +295,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       sendJson(res, status, { error: { code, message } });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
-    url: `http://${shownHost}:${address.port}/`,
+    url: `${bound.origin}?token=${access.token}`,
+    token: access.token,
+    busyPort: bound.busyPort,
+    exposed: bound.exposed,
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of open) res.destroy();

@@ -1,10 +1,12 @@
 /**
  * The dashboard in a real browser: headless Chromium (Debian's package at /usr/bin/chromium) driven by
- * playwright-core, over a dashboard served in-process on a real engine session with the scripted backend.
+ * playwright-core, over a dashboard served in-process on a real engine session with the scripted backend. Each page
+ * starts as a user does, from the printed URL with its token (dashboard-security.test.ts plays the attackers).
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -33,6 +35,65 @@ async function newPage(): Promise<Page> {
   page.setDefaultTimeout(10_000);
   page.on("pageerror", (error) => assert.fail(`page error: ${error.message}`));
   return page;
+}
+
+/** `path` with the printed URL's token: the first load trades it for the cookie and lands on `path` without it. */
+function withToken(path: string): string {
+  const url = new URL(path, dash.url);
+  url.searchParams.set("token", dash.token);
+  return url.href;
+}
+
+/** A request as a script sends it: the token as a bearer. */
+function api(path: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(new URL(path, dash.url), { ...init, headers: { authorization: `Bearer ${dash.token}` } });
+}
+
+interface Cli {
+  url: string;
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts `orchestration-mcp dashboard ...args` on a fresh home and waits for the URL it prints. */
+async function startCli(args: string[]): Promise<Cli> {
+  const child = spawn(process.execPath, [DIST, "dashboard", ...args], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      ORCHESTRATOR_HOME: tempDir("orch-dash-home-"),
+      NO_COLOR: "1",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += String(chunk);
+  });
+  const stop = async () => {
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+  };
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      const timer = setTimeout(() => reject(new Error(`no URL within 10 s: ${out}${stderr}`)), 10_000);
+      child.stdout.on("data", (chunk: Buffer) => {
+        out += String(chunk);
+        const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{43}(?=\s)/.exec(out);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[0]);
+        }
+      });
+      child.on("exit", (code) => reject(new Error(`exited ${code}: ${out}${stderr}`)));
+    });
+    return { url, stderr: () => stderr, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
 
 describe("dashboard", { timeout: 120_000 }, () => {
@@ -89,11 +150,11 @@ describe("dashboard", { timeout: 120_000 }, () => {
   });
 
   test("JSON API: list, get, and 400/404 errors as JSON", async () => {
-    const list = await fetch(new URL("/api/runs?status=completed", dash.url));
+    const list = await api("/api/runs?status=completed");
     assert.equal(list.status, 200);
     const body = (await list.json()) as { runs: { run_id: string }[] };
     assert.ok(body.runs.some((r) => r.run_id === finishedId));
-    const one = await fetch(new URL(`/api/runs/${finishedId}`, dash.url));
+    const one = await api(`/api/runs/${finishedId}`);
     assert.equal(((await one.json()) as { status: string }).status, "completed");
     const cases: [string, number][] = [
       ["/api/runs/not%20an%20id", 400],
@@ -105,18 +166,19 @@ describe("dashboard", { timeout: 120_000 }, () => {
       ["/runs/../etc", 404],
     ];
     for (const [path, status] of cases) {
-      const res = await fetch(new URL(path, dash.url));
+      const res = await api(path);
       assert.equal(res.status, status, path);
       const error = (await res.json()) as { error: { code: string; message: string } };
       assert.ok(error.error.message, path);
     }
-    const post = await fetch(dash.url, { method: "POST" });
+    const post = await api("/", { method: "POST" });
     assert.equal(post.status, 405);
   });
 
   test("the list shows the runs, live, and survives a layout check and a screenshot", async () => {
     const page = await newPage();
     await page.goto(dash.url);
+    assert.equal(page.url(), new URL("/", dash.url).href, "the token stays out of the address bar");
     await page.locator(`tr[data-run-id="${finishedId}"]`).waitFor();
     const row = page.locator(`tr[data-run-id="${finishedId}"]`);
     assert.equal(await row.locator("td.id a").textContent(), finishedId);
@@ -210,7 +272,7 @@ describe("dashboard", { timeout: 120_000 }, () => {
 
   test("a run page shows the timeline, escapes agent text, and opens an artifact in pages", async () => {
     const page = await newPage();
-    await page.goto(new URL(`/runs/${finishedId}`, dash.url).href);
+    await page.goto(withToken(`/runs/${finishedId}`));
     await page.locator("#timeline li.t-run_completed").waitFor();
     const message = page.locator("#timeline li.t-agent_message .body");
     assert.equal(await message.textContent(), HOSTILE);
@@ -255,7 +317,7 @@ describe("dashboard", { timeout: 120_000 }, () => {
       { emit: { type: "run_completed", data: { final_response: "live done" } } },
     ]);
     const page = await newPage();
-    await page.goto(new URL(`/runs/${live.run_id}`, dash.url).href);
+    await page.goto(withToken(`/runs/${live.run_id}`));
     await page.locator("#timeline li.t-agent_message", { hasText: "first" }).waitFor();
     const loadedAt = await page.evaluate(() => performance.timeOrigin);
     // Emitted after the page loaded (1.5 s sleep), delivered over SSE.
@@ -283,44 +345,60 @@ describe("dashboard", { timeout: 120_000 }, () => {
     await page.close();
   });
 
-  test("the CLI command serves the dashboard and prints its URL", async () => {
-    const home = tempDir("orch-dash-home-");
-    const child = spawn(process.execPath, [DIST, "dashboard", "--port", "0"], {
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: process.env.HOME ?? "",
-        ORCHESTRATOR_HOME: home,
-        NO_COLOR: "1",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+  test("a browser without the token sees a 401 page saying what to open, and no data", async () => {
+    const page = await newPage();
+    const res = await page.goto(new URL(`/runs/${finishedId}`, dash.url).href);
+    assert.equal(res?.status(), 401);
+    assert.match(
+      (await page.locator("main").textContent()) ?? "",
+      /Open the URL that orchestration-mcp dashboard printed/,
+    );
+    assert.equal(await page.evaluate(() => fetch("/api/runs").then((r) => r.status)), 401);
+    await page.close();
+  });
+
+  test("the CLI command serves the dashboard and prints its URL with the token", async () => {
+    const cli = await startCli(["--port", "0"]);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = "";
-        let err = "";
-        const timer = setTimeout(() => reject(new Error(`no URL within 10 s: ${out}${err}`)), 10_000);
-        child.stderr.on("data", (chunk: Buffer) => {
-          err += String(chunk);
-        });
-        child.stdout.on("data", (chunk: Buffer) => {
-          out += String(chunk);
-          const match = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
-          if (match) {
-            clearTimeout(timer);
-            resolve(match[0]);
-          }
-        });
-        child.on("exit", (code) => reject(new Error(`exited ${code}: ${out}${err}`)));
+      assert.doesNotMatch(cli.stderr(), /reachable from other machines|busy/);
+      const token = new URL(cli.url).searchParams.get("token") ?? "";
+      assert.equal((await fetch(new URL("/api/runs", cli.url))).status, 401);
+      const res = await fetch(new URL("/api/runs", cli.url), {
+        headers: { authorization: `Bearer ${token}` },
       });
-      const res = await fetch(new URL("/api/runs", url));
       assert.deepEqual(await res.json(), { runs: [] });
-      const html = await (await fetch(url)).text();
+      const trade = await fetch(cli.url, { redirect: "manual" });
+      assert.equal(trade.status, 303);
+      const cookie = (trade.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+      const html = await (await fetch(new URL("/", cli.url), { headers: { cookie } })).text();
       assert.match(html, /<title>Runs · orchestration-mcp<\/title>/);
       assert.doesNotMatch(html, /(src|href)="https?:/);
     } finally {
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
+      await cli.stop();
+    }
+  });
+
+  test("the CLI falls back from a busy port and warns when bound beyond loopback", async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "0.0.0.0", resolve));
+    const busy = (blocker.address() as { port: number }).port;
+    try {
+      const cli = await startCli(["--port", String(busy), "--host", "0.0.0.0"]);
+      try {
+        assert.notEqual(Number(new URL(cli.url).port), busy);
+        await new Promise((resolve) => setTimeout(resolve, 200)); // stderr may trail stdout
+        assert.match(cli.stderr(), new RegExp(`port ${busy} is busy`));
+        assert.match(cli.stderr(), /warning: bound to 0\.0\.0\.0, so it is reachable from other machines/);
+        const token = new URL(cli.url).searchParams.get("token") ?? "";
+        const res = await fetch(new URL("/api/runs", cli.url), {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        assert.equal(res.status, 200);
+      } finally {
+        await cli.stop();
+      }
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
     }
   });
 });
