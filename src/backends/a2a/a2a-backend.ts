@@ -100,7 +100,7 @@ export class A2aBackend implements Backend {
 
     async function* events(): AsyncGenerator<AgentEvent> {
       try {
-        client = await connectAgent(config.agent_url, config.headers);
+        client = await connectAgent(config);
         const streaming = (await client.getAgentCard()).capabilities?.streaming === true;
         let next = message(spec, true);
         for (;;) {

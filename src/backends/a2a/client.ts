@@ -1,4 +1,7 @@
-/** An A2A client for one agent URL: the card's transport (JSON-RPC or REST), 0.3 agents too, our headers on every call. */
+/**
+ * An A2A client for one agent URL: the card's transport (JSON-RPC or REST), 0.3 agents too, our headers on the
+ * calls to agent_url's origin and the allowed origins only.
+ */
 import {
   type Client,
   ClientFactory,
@@ -6,25 +9,32 @@ import {
   JsonRpcTransportFactory,
   RestTransportFactory,
 } from "@a2a-js/sdk/client";
+import { boundFetch } from "./bound-fetch.js";
+import type { A2aConfig } from "./options.js";
+import { checkCardOrigins } from "./origins.js";
 
-/** fetch with the run's headers added (credentials never leave memory). */
-function fetchWith(headers: Record<string, string>): typeof fetch {
-  return (input, init) => {
-    const merged = new Headers(init?.headers);
-    for (const [name, value] of Object.entries(headers)) if (!merged.has(name)) merged.set(name, value);
-    return fetch(input, { ...init, headers: merged });
-  };
-}
-
-export async function connectAgent(agentUrl: string, headers: Record<string, string>): Promise<Client> {
-  const fetchImpl = fetchWith(headers);
+export async function connectAgent(config: A2aConfig): Promise<Client> {
+  const allowed = new Set([new URL(config.agent_url).origin, ...config.allowed_origins]);
+  const fetchImpl = boundFetch(config.headers, allowed);
   const legacyCompat = { enabled: true };
+  const transports = [
+    new JsonRpcTransportFactory({ fetchImpl, legacyCompat }),
+    new RestTransportFactory({ fetchImpl, legacyCompat }),
+  ];
+  const resolver = new DefaultAgentCardResolver({ fetchImpl, legacyCompat });
+  const bindings = transports.map((t) => t.protocolName);
   const factory = new ClientFactory({
-    transports: [
-      new JsonRpcTransportFactory({ fetchImpl, legacyCompat }),
-      new RestTransportFactory({ fetchImpl, legacyCompat }),
-    ],
-    cardResolver: new DefaultAgentCardResolver({ fetchImpl, legacyCompat }),
+    transports,
+    cardResolver: {
+      resolve: async (baseUrl, path) => {
+        const card = await resolver.resolve(baseUrl, path);
+        // Without credentials a card may send us anywhere: there is nothing to leak.
+        if (Object.keys(config.headers).length > 0) {
+          checkCardOrigins(card, config.agent_url, allowed, bindings);
+        }
+        return card;
+      },
+    },
   });
-  return factory.createFromUrl(agentUrl);
+  return factory.createFromUrl(config.agent_url);
 }

@@ -1,6 +1,8 @@
 /** A2A failures told in words a user can act on. */
+import { OriginRefused } from "./origins.js";
 
 export function describeA2aError(error: unknown, agentUrl: string): string {
+  if (error instanceof OriginRefused) return error.message;
   const message = error instanceof Error ? error.message : String(error);
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : "";
   if (/fetch failed|ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT/.test(`${message} ${cause}`)) {

@@ -1,19 +1,32 @@
 /**
  * `backend_config` for remote_a2a. Credentials (`token`, `headers`) live in memory only: the engine stores a
  * redacted copy, so after a restart they come from the environment variables named by `token_env` /
- * `headers_env`.
+ * `headers_env`. They go only to agent_url's origin and `allowed_origins`, and over plain http only to this machine
+ * unless `allow_insecure_http` is set.
  */
 import { invalidInput } from "../../core/errors.js";
 import { REDACTED } from "../../core/redact.js";
+import { isInsecure, parseOrigin } from "./origins.js";
 
 export interface A2aConfig {
   agent_url: string;
   headers: Record<string, string>;
+  /** Origins besides agent_url's that may receive `headers` (normalized, e.g. `https://other.example:8443`). */
+  allowed_origins: string[];
   /** How often a non-streaming agent's task is polled. */
   poll_interval_ms: number;
 }
 
-const KNOWN_KEYS = ["agent_url", "headers", "token", "token_env", "headers_env", "poll_interval_ms"];
+const KNOWN_KEYS = [
+  "agent_url",
+  "headers",
+  "token",
+  "token_env",
+  "headers_env",
+  "allowed_origins",
+  "allow_insecure_http",
+  "poll_interval_ms",
+];
 const field = (key: string) => `backend_config.${key}`;
 const given = (value: unknown) => value !== undefined && value !== null && value !== "" && value !== REDACTED;
 
@@ -28,6 +41,37 @@ function headerObject(key: string, value: unknown): Record<string, string> {
     out[name] = item;
   }
   return out;
+}
+
+function originList(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw invalidInput(field("allowed_origins"), "expected an array of origins");
+  return value.map((item, i) => {
+    const origin = typeof item === "string" ? parseOrigin(item) : undefined;
+    if (origin === undefined) {
+      throw invalidInput(`${field("allowed_origins")}[${i}]`, "expected an origin such as https://host:port");
+    }
+    return origin;
+  });
+}
+
+/** Credentials in clear text to another machine only when the caller said so, for agent_url and every origin. */
+function refuseInsecure(agentUrl: URL, origins: string[]): void {
+  const advice = "use https, or set backend_config.allow_insecure_http: true";
+  if (isInsecure(agentUrl)) {
+    throw invalidInput(
+      field("agent_url"),
+      `the token and headers would go over plain http to ${agentUrl.host}; ${advice}`,
+    );
+  }
+  origins.forEach((origin, i) => {
+    if (isInsecure(new URL(origin))) {
+      throw invalidInput(
+        `${field("allowed_origins")}[${i}]`,
+        `the token and headers would go over plain http to ${origin}; ${advice}`,
+      );
+    }
+  });
 }
 
 function envValue(key: string, name: unknown, env: NodeJS.ProcessEnv): string {
@@ -83,9 +127,14 @@ export function a2aConfig(config: Record<string, unknown>, env: NodeJS.ProcessEn
     if (typeof token !== "string") throw invalidInput(field("token"), "expected a string");
     headers.Authorization = `Bearer ${token}`;
   }
+  const allowed = originList(config.allowed_origins);
+  const insecure = config.allow_insecure_http ?? false;
+  if (typeof insecure !== "boolean")
+    throw invalidInput(field("allow_insecure_http"), "expected true or false");
+  if (Object.keys(headers).length > 0 && !insecure) refuseInsecure(parsed, allowed);
   const interval = config.poll_interval_ms ?? 500;
   if (typeof interval !== "number" || !Number.isInteger(interval) || interval < 50 || interval > 60_000) {
     throw invalidInput(field("poll_interval_ms"), "expected an integer from 50 to 60000");
   }
-  return { agent_url: url, headers, poll_interval_ms: interval };
+  return { agent_url: url, headers, allowed_origins: allowed, poll_interval_ms: interval };
 }
