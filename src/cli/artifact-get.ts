@@ -1,6 +1,11 @@
-/** `artifact get`: the whole of a field moved to an artifact, paged from the engine and streamed to stdout. */
+/**
+ * `artifact get`: the whole of a field moved to an artifact, paged from the engine and streamed to stdout, byte
+ * for byte when redirected. On a terminal it is the agent's output shown to a person, so it is made terminal-safe
+ * unless `--raw` asks for the bytes as they are.
+ */
 import type { Engine } from "../engine/engine.js";
 import { printJson, write } from "./output.js";
+import { safeText } from "./terminal-safe.js";
 
 /** The largest page the engine serves: fewest round trips for a big payload. */
 const PAGE_BYTES = 1024 * 1024;
@@ -10,8 +15,10 @@ export async function artifactGet(
   runId: string,
   seq: number,
   fieldPath: string,
-  options: { json?: boolean },
+  options: { json?: boolean; raw?: boolean },
+  out: NodeJS.WriteStream = process.stdout,
 ): Promise<number> {
+  const exact = options.raw === true || out.isTTY !== true;
   // "stdout" is taken for "/stdout"; "" (the whole of data) stays as it is.
   const path = fieldPath === "" || fieldPath.startsWith("/") ? fieldPath : `/${fieldPath}`;
   let offset = 0;
@@ -33,7 +40,7 @@ export async function artifactGet(
         return 0;
       }
     } else {
-      await write(process.stdout, page.content);
+      await write(out, exact ? page.content : safeText(page.content));
       if (!page.has_more) return 0;
     }
     offset = page.next_offset;

@@ -1,18 +1,20 @@
 /** One readable line per event: time, seq, type, and the text that matters for that type. */
 import type { EventType, RunEvent } from "../events/types.js";
-import { bytes, clip, clock, oneLine, tildePath } from "./format.js";
+import { bytes, clip, clock, tildePath } from "./format.js";
 import type { Paint } from "./output.js";
+import { safeLine } from "./terminal-safe.js";
 
 const TYPE_WIDTH = 16;
 /** Longest line when the output is not a terminal (a terminal clips to its width). */
 const PLAIN_WIDTH = 400;
 
+/** Every part taken from the event is made terminal-safe (it is the agent's text) before our colours wrap it. */
 export function eventLine(event: RunEvent, paint: Paint, width = PLAIN_WIDTH): string {
-  const where = `${clock(event.ts)} ${`#${event.seq}`.padStart(5)}`;
-  const type = event.type.padEnd(TYPE_WIDTH);
+  const where = `${safeLine(clock(event.ts))} ${safeLine(`#${event.seq}`).padStart(5)}`;
+  const type = safeLine(event.type).padEnd(TYPE_WIDTH);
   const refs = artifactNote(event.data.artifact_refs);
   const room = Math.max(width - where.length - type.length - 2 - [...refs].length, 20);
-  const text = clip(oneLine(describe(event)), room);
+  const text = clip(safeLine(describe(event)), room);
   return `${paint("dim", where)} ${paint(typeStyle(event.type), type)} ${text}${paint("dim", refs)}`;
 }
 
@@ -165,7 +167,9 @@ function artifactNote(refs: unknown): string {
   if (!Array.isArray(refs) || refs.length === 0) return "";
   const each = refs.map((ref) => {
     const r = (ref ?? {}) as { field_path?: unknown; total_bytes?: unknown };
-    return `${str(r.field_path) || "(data)"} ${typeof r.total_bytes === "number" ? bytes(r.total_bytes) : ""}`.trim();
+    return safeLine(
+      `${str(r.field_path) || "(data)"} ${typeof r.total_bytes === "number" ? bytes(r.total_bytes) : ""}`,
+    );
   });
   return ` [artifact: ${each.join(", ")}]`;
 }

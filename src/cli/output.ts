@@ -1,5 +1,6 @@
 /** Writing to the terminal: colours only on a terminal that wants them, and writes that respect backpressure. */
 import { styleText } from "node:util";
+import { terminalJson } from "./terminal-safe.js";
 
 type Style = Parameters<typeof styleText>[0];
 
@@ -35,8 +36,9 @@ export function flush(stream: NodeJS.WritableStream): Promise<void> {
   return new Promise((resolve) => stream.write("", () => resolve()));
 }
 
+/** JSON output is the exact value; characters a terminal could act on (C1, bidi, U+2028) are `\uXXXX` escapes. */
 export const printJson = (value: unknown): Promise<void> =>
-  write(process.stdout, `${JSON.stringify(value, null, 2)}\n`);
+  write(process.stdout, `${terminalJson(JSON.stringify(value, null, 2))}\n`);
 
 export const printJsonLine = (value: unknown): Promise<void> =>
-  write(process.stdout, `${JSON.stringify(value)}\n`);
+  write(process.stdout, `${terminalJson(JSON.stringify(value))}\n`);

@@ -17,6 +17,7 @@ import { type ListOptions, runsList } from "./runs-list.js";
 import { runsShow } from "./runs-show.js";
 import { runsTail, type TailOptions } from "./runs-tail.js";
 import { RUN_EXIT } from "./status.js";
+import { safeText } from "./terminal-safe.js";
 
 /** What a command leaves behind: an exit code, or KEEP_RUNNING for one that serves until a signal stops it. */
 export const KEEP_RUNNING = undefined;
@@ -37,7 +38,8 @@ function integer(min: number): (value: string) => number {
 function printError(error: unknown): void {
   const paint = painter(process.stderr);
   const text = error instanceof OrchestratorError ? `${error.code}: ${error.message}` : errorMessage(error);
-  process.stderr.write(`${paint("red", "error:")} ${text}\n`);
+  // A message may quote a run's data (a path, a remote agent's error).
+  process.stderr.write(`${paint("red", "error:")} ${safeText(text)}\n`);
 }
 
 /** Runs a command whose exit code says how a run ended; its own failures then exit RUN_EXIT.error. */
@@ -128,12 +130,21 @@ Examples:
     .command("artifact")
     .description("the artifacts of big event fields")
     .command("get")
-    .description("write the whole of an event field kept as an artifact to stdout, byte for byte")
+    .description(
+      "write the whole of an event field kept as an artifact to stdout, byte for byte when redirected",
+    )
     .argument("<run-id>")
     .argument("<seq>", "the event's seq", integer(1))
     .argument("<field-path>", "one of the event's artifact_refs, such as /stdout")
     .option("--json", "print {total_bytes, mime_type, encoding, content, ...} as JSON")
-    .action(async (id: string, seq: number, path: string, options: { json?: boolean }) =>
+    .addOption(
+      new Option(
+        "--raw",
+        "write the bytes as they are to a terminal too (escape sequences included)",
+      ).conflicts("json"),
+    )
+    .addHelpText("after", "\nOn a terminal, control characters and escape sequences are shown escaped.")
+    .action(async (id: string, seq: number, path: string, options: { json?: boolean; raw?: boolean }) =>
       finish(await withEngine((e) => artifactGet(e, id, seq, path, options))),
     );
 

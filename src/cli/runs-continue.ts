@@ -9,6 +9,7 @@ import type { Engine } from "../engine/engine.js";
 import { printJsonLine, write } from "./output.js";
 import { follow } from "./runs-tail.js";
 import { RUN_EXIT } from "./status.js";
+import { safeLine } from "./terminal-safe.js";
 
 export async function runsContinue(
   engine: Engine,
@@ -23,9 +24,10 @@ export async function runsContinue(
       await write(process.stdout, `run ${answer.run_id}: input delivered, ${answer.status}\n`);
     return 0;
   }
+  // The session id is read back from the previous run's files.
   process.stderr.write(
-    `run ${answer.run_id} continues session ${answer.session_id} after ${answer.previous_run_id}; it runs in this ` +
-      "command until it ends (Ctrl-C stops it; continuing it again resumes the session)\n",
+    `run ${answer.run_id} continues session ${safeLine(answer.session_id)} after ${answer.previous_run_id}; it runs ` +
+      "in this command until it ends (Ctrl-C stops it; continuing it again resumes the session)\n",
   );
   const askHere = process.stdin.isTTY === true && !options.json;
   let after = 0;

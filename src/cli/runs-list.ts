@@ -2,9 +2,10 @@
 import { resolve } from "node:path";
 import type { RunStatus, RunSummary } from "../core/run.js";
 import type { Engine } from "../engine/engine.js";
-import { age, clip, columns, oneLine, tildePath } from "./format.js";
+import { age, clip, columns, tildePath } from "./format.js";
 import { type Paint, painter, printJson, write } from "./output.js";
 import { paintStatus } from "./status.js";
+import { safeLine } from "./terminal-safe.js";
 
 export interface ListOptions {
   status?: RunStatus;
@@ -49,14 +50,15 @@ export async function runsList(engine: Engine, options: ListOptions): Promise<nu
   return 0;
 }
 
+/** One run's cells, each terminal-safe and on one line (a newline in a role must not forge a row). */
 function row(run: RunSummary, paint: Paint): string[] {
   return [
-    run.run_id,
+    safeLine(run.run_id),
     paintStatus(paint, run.status),
-    run.backend,
-    run.role,
+    safeLine(run.backend),
+    safeLine(run.role),
     age(run.created_at),
-    tildePath(run.cwd),
-    clip(oneLine(run.summary ?? run.error?.message ?? ""), 100),
+    safeLine(tildePath(run.cwd)),
+    clip(safeLine(run.summary ?? run.error?.message ?? ""), 100),
   ];
 }

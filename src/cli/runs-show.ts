@@ -4,6 +4,7 @@ import type { Engine } from "../engine/engine.js";
 import { age, bytes, columns, tildePath } from "./format.js";
 import { type Paint, painter, printJson, write } from "./output.js";
 import { paintStatus } from "./status.js";
+import { safeLine, safeText } from "./terminal-safe.js";
 
 export async function runsShow(engine: Engine, runId: string, options: { json?: boolean }): Promise<number> {
   const run = engine.getRun(runId);
@@ -14,6 +15,7 @@ export async function runsShow(engine: Engine, runId: string, options: { json?: 
 
 const when = (iso: string | undefined): string => (iso ? `${iso} (${age(iso)} ago)` : "");
 
+/** Every value taken from the run is made terminal-safe before our colours wrap it. */
 export function describeRun(run: RunSummary, paint: Paint): string[] {
   const fields: [string, string | undefined][] = [
     ["run", run.run_id],
@@ -31,36 +33,47 @@ export function describeRun(run: RunSummary, paint: Paint): string[] {
     ["metadata", run.metadata && JSON.stringify(run.metadata)],
   ];
   const lines = columns(
-    fields.filter((f): f is [string, string] => Boolean(f[1])).map(([k, v]) => [paint("dim", k), v]),
+    fields
+      .filter((f): f is [string, string] => Boolean(f[1]))
+      .map(([k, v]) => [paint("dim", k), k === "status" ? v : safeLine(v)]),
   );
   if (run.result) {
-    lines.push("", paint("bold", "result"), indent(run.result.final_response));
+    lines.push("", paint("bold", "result"), indent(safeText(run.result.final_response)));
     if (run.result.structured_output !== undefined) {
       lines.push(
         paint("dim", "structured output"),
-        indent(JSON.stringify(run.result.structured_output, null, 2)),
+        indent(safeText(JSON.stringify(run.result.structured_output, null, 2))),
       );
     }
-    if (run.result.usage) lines.push(`${paint("dim", "usage")} ${JSON.stringify(run.result.usage)}`);
+    if (run.result.usage)
+      lines.push(`${paint("dim", "usage")} ${safeLine(JSON.stringify(run.result.usage))}`);
     const refs = (run.result as { artifact_refs?: { field_path: string; total_bytes: number }[] })
       .artifact_refs;
     for (const ref of refs ?? []) {
+      const path = safeLine(ref.field_path);
       lines.push(
         paint(
           "dim",
-          `${ref.field_path} is cut (${bytes(ref.total_bytes)} in all): orchestration-mcp artifact get ${run.run_id} ${run.last_seq} ${ref.field_path}`,
+          safeLine(
+            `${path} is cut (${bytes(ref.total_bytes)} in all): orchestration-mcp artifact get ${run.run_id} ${run.last_seq} ${path}`,
+          ),
         ),
       );
     }
   }
-  if (run.error) lines.push("", `${paint(["red", "bold"], "error")} ${run.error.code}: ${run.error.message}`);
+  if (run.error) {
+    const { code, message } = run.error;
+    lines.push("", `${paint(["red", "bold"], "error")} ${safeText(`${code}: ${message}`)}`);
+  }
   if (run.pending_input) {
     const { kind, text, ...rest } = run.pending_input;
-    lines.push("", paint(["yellow", "bold"], `waits for ${kind}`));
-    if (text) lines.push(indent(text));
-    if (Object.keys(rest).length > 0) lines.push(indent(JSON.stringify(rest)));
+    lines.push("", paint(["yellow", "bold"], `waits for ${safeLine(String(kind))}`));
+    if (text) lines.push(indent(safeText(text)));
+    if (Object.keys(rest).length > 0) lines.push(indent(safeLine(JSON.stringify(rest))));
     lines.push(
-      `answer: orchestration-mcp runs continue ${run.run_id} ${kind === "permission" ? "allow|deny" : '"<your answer>"'}`,
+      safeLine(
+        `answer: orchestration-mcp runs continue ${run.run_id} ${kind === "permission" ? "allow|deny" : '"<your answer>"'}`,
+      ),
     );
   }
   return lines;

@@ -2,10 +2,10 @@
 import { isTerminal, type PendingInput, type RunStatus } from "../core/run.js";
 import type { Engine } from "../engine/engine.js";
 import { eventLine } from "./event-line.js";
-import { oneLine } from "./format.js";
 import { painter, printJsonLine, write } from "./output.js";
 import { Spinner } from "./spinner.js";
 import { exitCodeFor, isWaiting, RUN_EXIT } from "./status.js";
+import { safeLine } from "./terminal-safe.js";
 
 export interface TailOptions {
   fromStart?: boolean;
@@ -92,7 +92,7 @@ export async function follow(
   }
 }
 
-/** What a waiting run asks, and the command that answers it. */
+/** What a waiting run asks (terminal-safe: the agent wrote it), and the command that answers it. */
 async function explainWaiting(
   runId: string,
   status: RunStatus,
@@ -101,17 +101,16 @@ async function explainWaiting(
 ): Promise<void> {
   const stream = options.json ? process.stderr : process.stdout;
   const paint = painter(stream);
-  const kind = pending?.kind ?? (status === "auth_required" ? "authorization" : "input");
+  const kind = safeLine(String(pending?.kind ?? (status === "auth_required" ? "authorization" : "input")));
   const lines = [paint(["yellow", "bold"], `run ${runId} waits for ${kind}${pending?.text ? ":" : ""}`)];
-  if (pending?.text) lines[0] += ` ${oneLine(pending.text)}`;
+  if (pending?.text) lines[0] += ` ${safeLine(pending.text)}`;
   if (pending?.tool !== undefined) {
-    lines.push(
-      `  tool: ${String(pending.tool)}${pending.input === undefined ? "" : ` ${JSON.stringify(pending.input)}`}`,
-    );
+    const input = pending.input === undefined ? "" : ` ${JSON.stringify(pending.input)}`;
+    lines.push(`  tool: ${safeLine(`${String(pending.tool)}${input}`)}`);
   }
   if (Array.isArray(pending?.options)) {
     const labels = pending.options.map((o) =>
-      typeof o === "string" ? o : String((o as { label?: unknown })?.label ?? JSON.stringify(o)),
+      safeLine(typeof o === "string" ? o : String((o as { label?: unknown })?.label ?? JSON.stringify(o))),
     );
     lines.push(`  options: ${labels.join(" | ")}`);
   }

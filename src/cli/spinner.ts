@@ -1,4 +1,5 @@
 /** A one-line spinner on stderr while a command waits; silent when stderr is not a terminal. */
+import { safeLine } from "./terminal-safe.js";
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 const INTERVAL_MS = 100;
@@ -21,7 +22,8 @@ export class Spinner {
   /** Shows `text` with a turning wheel and the seconds waited; a running spinner just changes its text. */
   start(text: string): void {
     if (!this.enabled) return;
-    this.text = text;
+    // The text may name a status read from a run's files: only this class writes controls to the line.
+    this.text = safeLine(text);
     if (this.timer) return;
     this.since = Date.now();
     this.timer = setInterval(() => this.draw(), INTERVAL_MS);

@@ -1,6 +1,7 @@
 /** Run statuses as the command line shows them, and the exit codes that report how a run ended. */
 import type { RunStatus } from "../core/run.js";
 import type { Paint } from "./output.js";
+import { safeLine } from "./terminal-safe.js";
 
 /** Exit codes of `runs tail` (and of `runs continue` when it follows a new run). */
 export const RUN_EXIT = {
@@ -24,6 +25,7 @@ export function exitCodeFor(status: RunStatus): number {
   return RUN_EXIT.error;
 }
 
+/** A status read back from a run's files may be anything: an unknown one is shown terminal-safe. */
 export function paintStatus(paint: Paint, status: RunStatus): string {
   switch (status) {
     case "completed":
@@ -38,6 +40,6 @@ export function paintStatus(paint: Paint, status: RunStatus): string {
     case "auth_required":
       return paint(["yellow", "bold"], status);
     default:
-      return paint("dim", status);
+      return paint("dim", safeLine(status));
   }
 }
