@@ -5,7 +5,7 @@
 import type { Backend } from "../backends/types.js";
 import { errorMessage, invalidInput, OrchestratorError } from "../core/errors.js";
 import { assertId, newRunId, newSessionId } from "../core/ids.js";
-import { redactSecrets } from "../core/redact.js";
+import { messageShape, redactSecrets } from "../core/redact.js";
 import {
   type InputMessage,
   isTerminal,
@@ -202,7 +202,14 @@ export class Engine {
       }
       const pending = record.pending_input;
       const waitingFor = record.status;
-      handle.append("status_changed", { status: "running", reason: "input_received", input: message });
+      // An answer to auth_required is a credential: only its shape is stored, never its values.
+      handle.append("status_changed", {
+        status: "running",
+        reason: "input_received",
+        ...(waitingFor === "auth_required"
+          ? { input_shape: messageShape(message) }
+          : { input: redactSecrets(message) }),
+      });
       try {
         await send.call(handle.backendRun, message);
       } catch (error) {

@@ -12,7 +12,8 @@ export type Step =
   | { emit: AgentEvent }
   | { burst: number; bytes?: number }
   | { sleep: number }
-  | { ask: { kind: string; text: string } }
+  /** Waits for an answer, then says what it got; `auth` asks with auth_required and repeats no value. */
+  | { ask: { kind: string; text: string }; auth?: true }
   | { hang: true }
   | { throw: string }
   | { session: string };
@@ -66,10 +67,12 @@ export class ScriptedBackend implements Backend {
             const got = new Promise<InputMessage>((resolve) => {
               answer = resolve;
             });
-            yield { type: "input_required", data: step.ask };
+            yield { type: step.auth ? "auth_required" : "input_required", data: step.ask };
             const message = await Promise.race([got, stopped.then(() => undefined)]);
             if (!message) return;
-            const text = message.parts.map((p) => (p.type === "text" ? p.text : JSON.stringify(p))).join(" ");
+            const text = step.auth
+              ? `${message.parts.length} part(s)`
+              : message.parts.map((p) => (p.type === "text" ? p.text : JSON.stringify(p))).join(" ");
             yield { type: "agent_message", data: { text: `got: ${text}` } };
           } else if ("hang" in step) await stopped;
           else if ("throw" in step) throw new Error(step.throw);
