@@ -1,4 +1,5 @@
 /** Engine settings, with the environment variables that set them (documented in the README). */
+import { join } from "node:path";
 import { invalidInput } from "../core/errors.js";
 import { DEFAULT_LIMITS, type SanitizeLimits } from "../events/sanitize.js";
 import { orchestratorHome } from "../store/paths.js";
@@ -17,7 +18,13 @@ export interface EngineConfig {
   /** Most bytes of event lines in one poll answer. */
   pollMaxBytes: number;
   limits: SanitizeLimits;
+  /** The one folder besides a run's cwd that persona files (`profile`) are read from; see `profilesDir`. */
+  profilesDir?: string;
 }
+
+/** `ORCHESTRATOR_PROFILES_DIR`, else `<home>/profiles`. */
+export const profilesDir = (config: EngineConfig): string =>
+  config.profilesDir ?? join(config.home, "profiles");
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
   const raw = env[name];
@@ -37,5 +44,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EngineConfi
     progressIntervalMs: intFromEnv(env, "ORCHESTRATOR_PROGRESS_INTERVAL_MS", 5_000, 50),
     pollMaxBytes: intFromEnv(env, "ORCHESTRATOR_POLL_MAX_BYTES", 256 * 1024, 1024),
     limits: DEFAULT_LIMITS,
+    ...(env.ORCHESTRATOR_PROFILES_DIR ? { profilesDir: env.ORCHESTRATOR_PROFILES_DIR } : {}),
   };
 }

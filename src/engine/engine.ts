@@ -24,9 +24,10 @@ import { eventsFile, runDir } from "../store/paths.js";
 import { type ReindexReport, rebuildCatalog } from "../store/reindex.js";
 import { readRunRecord, readSessionRecord, writeRunRecord, writeSessionRecord } from "../store/run-files.js";
 import { storeFailure } from "../store/store-error.js";
-import type { EngineConfig } from "./config.js";
+import { type EngineConfig, profilesDir } from "./config.js";
 import { driveRun } from "./drive-run.js";
 import { currentHost, isCurrentHost, isHostAlive } from "./host-process.js";
+import { profileText } from "./profile.js";
 import { needsRecovery, recoverRun } from "./recovery.js";
 import type {
   ArtifactRequest,
@@ -99,7 +100,9 @@ export class Engine {
       throw invalidInput("session_id", 'required with session_mode "resume"');
     }
     const profile =
-      request.profile === undefined ? undefined : check.profileText("profile", request.profile, cwd);
+      request.profile === undefined
+        ? undefined
+        : profileText("profile", request.profile, cwd, profilesDir(this.config));
     const outputSchema =
       request.output_schema === undefined
         ? undefined
@@ -248,7 +251,9 @@ export class Engine {
         ...(message.parts.length === 1 && message.parts[0]?.type === "text"
           ? { prompt: message.parts[0].text }
           : { input_message: message }),
-        profile_text: profilePath ? check.profileText("profile", profilePath, record.cwd).text : undefined,
+        profile_text: profilePath
+          ? profileText("profile", profilePath, record.cwd, profilesDir(this.config)).text
+          : undefined,
         output_schema: record.spec.output_schema,
         // The config as given (secrets included) while this process lives; the stored, redacted one after.
         backend_config: this.sessionConfigs.get(record.session_id) ?? record.spec.backend_config ?? {},

@@ -1,11 +1,10 @@
 /** Checks of what callers send, each error naming the field and what was expected. */
-import { readFileSync, realpathSync, statSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
+import { realpathSync, statSync } from "node:fs";
+import { isAbsolute } from "node:path";
 import { invalidInput } from "../core/errors.js";
 import type { InputMessage, InputPart } from "../core/run.js";
 
 export const MAX_PROMPT_BYTES = 1024 * 1024;
-const MAX_PROFILE_BYTES = 256 * 1024;
 const MAX_METADATA_BYTES = 16 * 1024;
 /** backend_config and output_schema are stored in run.json on every status change: options, not material. */
 const MAX_SPEC_OBJECT_BYTES = 1024 * 1024;
@@ -84,25 +83,6 @@ function inputPart(field: string, part: unknown): InputPart {
     default:
       throw invalidInput(`${field}.type`, 'expected "text", "data" or "file"');
   }
-}
-
-/** Reads a persona file; a relative path is taken from the run's cwd. */
-export function profileText(field: string, value: unknown, cwd: string): { path: string; text: string } {
-  if (typeof value !== "string" || value === "" || value.includes("\0")) {
-    throw invalidInput(field, "expected a path to a persona file");
-  }
-  const path = resolve(cwd, value);
-  let text: string;
-  try {
-    if (statSync(path).size > MAX_PROFILE_BYTES)
-      throw invalidInput(field, `at most ${MAX_PROFILE_BYTES} bytes`);
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    if (error instanceof Error && error.name === "OrchestratorError") throw error;
-    throw invalidInput(field, `cannot read persona file ${path}: ${(error as NodeJS.ErrnoException).code}`);
-  }
-  if (text.trim() === "") throw invalidInput(field, `persona file ${path} is empty`);
-  return { path, text };
 }
 
 /** Size of a value as JSON; a value too deeply nested to serialise is refused, not a crash. */
