@@ -22,10 +22,17 @@ import { Catalog } from "../store/catalog.js";
 import { lastSeq, readEvents } from "../store/event-log.js";
 import { eventsFile, runDir } from "../store/paths.js";
 import { type ReindexReport, rebuildCatalog } from "../store/reindex.js";
-import { readRunRecord, readSessionRecord, writeRunRecord, writeSessionRecord } from "../store/run-files.js";
+import {
+  prepareStore,
+  readRunRecord,
+  readSessionRecord,
+  writeRunRecord,
+  writeSessionRecord,
+} from "../store/run-files.js";
 import { storeFailure } from "../store/store-error.js";
 import { type EngineConfig, profilesDir } from "./config.js";
 import { driveRun } from "./drive-run.js";
+import { finishedRecord } from "./finished-record.js";
 import { currentHost, isCurrentHost, isHostAlive } from "./host-process.js";
 import { profileText } from "./profile.js";
 import { needsRecovery, recoverRun } from "./recovery.js";
@@ -416,6 +423,7 @@ export class Engine {
     };
     try {
       this.catalog.addRoot(args.cwd);
+      prepareStore(args.cwd);
       writeSessionRecord(session);
     } catch (error) {
       throw storeFailure(`the store could not record session ${session.session_id} in ${args.cwd}`, error);
@@ -548,13 +556,9 @@ export class Engine {
         "not_found",
         `run_id: no run ${runId} (list_runs shows the runs there are)`,
       );
+    if (isTerminal(indexed.status)) return finishedRecord(indexed);
     // No run.json yet for an unfinished run: its host died between the catalog row and the file (see persist).
-    let record = readRunRecord(indexed.cwd, runId) ?? (isTerminal(indexed.status) ? undefined : indexed);
-    if (!record)
-      throw new OrchestratorError(
-        "not_found",
-        `run_id: run ${runId} is indexed but its files are gone from ${indexed.cwd}`,
-      );
+    let record = readRunRecord(indexed.cwd, runId) ?? indexed;
     if (needsRecovery(record)) record = this.recover(record);
     if (!isTerminal(record.status))
       record.last_seq = Math.max(record.last_seq, lastSeq(eventsFile(record.cwd, runId)));

@@ -1,20 +1,11 @@
 /** Artifacts: the full values of event fields too big to stay inline, paged by bytes. */
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readSync,
-  rmSync,
-  statSync,
-  writeSync,
-} from "node:fs";
+import { closeSync, fstatSync, fsyncSync, readFileSync, readSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { errorMessage, OrchestratorError } from "../core/errors.js";
 import type { ExtractedField } from "../events/sanitize.js";
 import { writeJsonAtomic } from "./atomic-file.js";
+import { createExclusive, ensureStoreDir, openForRead } from "./no-follow.js";
 
 export interface ArtifactPage {
   total_bytes: number;
@@ -72,6 +63,9 @@ const artifactDir = (runDir: string, seq: number, type: string): string =>
 export function writeArtifacts(runDir: string, seq: number, type: string, fields: ExtractedField[]): void {
   if (fields.length === 0) return;
   const dir = artifactDir(runDir, seq, type);
+  // Checked before the clean-up below may run: removing a path that passes through a planted link would delete
+  // what the link points to.
+  ensureStoreDir(dir);
   try {
     writeFields(dir, seq, type, fields);
   } catch (error) {
@@ -82,7 +76,6 @@ export function writeArtifacts(runDir: string, seq: number, type: string, fields
 }
 
 function writeFields(dir: string, seq: number, type: string, fields: ExtractedField[]): void {
-  mkdirSync(dir, { recursive: true });
   const manifest: Manifest = {
     seq,
     type,
@@ -184,18 +177,24 @@ function readManifest(dir: string, seq: number): Manifest {
   const path = join(dir, "manifest.json");
   let stamp: string;
   let text: string;
+  let fd: number | undefined;
   try {
-    // Size and mtime tell a rewritten (or tampered) manifest from the one cached.
-    const stat = statSync(path);
-    stamp = `${stat.size}:${stat.mtimeMs}`;
+    fd = openForRead(path);
+    // Inode, size and change time tell a rewritten (or tampered) manifest from the one cached: unlike mtime, a
+    // process cannot set ctime back.
+    const stat = fstatSync(fd);
+    stamp = `${stat.ino}:${stat.size}:${stat.ctimeMs}`;
     const cached = manifests.get(dir);
     if (cached?.stamp === stamp) return cached.manifest;
-    text = readFileSync(path, "utf8");
+    text = readFileSync(fd, "utf8");
   } catch (error) {
+    if (error instanceof OrchestratorError) throw error;
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
       throw new OrchestratorError("not_found", `seq: no artifacts for event ${seq}`);
     }
     throw manifestError(seq, error);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   let manifest: Manifest;
   try {
@@ -245,14 +244,14 @@ function readRange(dir: string, field: ManifestField, from: number, to: number):
 
 function openChunk(dir: string, file: string): number {
   try {
-    return openSync(join(dir, file), "r");
+    return openForRead(join(dir, file));
   } catch (error) {
     throw new OrchestratorError("store_error", `artifact chunk ${file}: ${errorMessage(error)}`);
   }
 }
 
 function writeDurably(path: string, bytes: Buffer): void {
-  const fd = openSync(path, "w");
+  const fd = createExclusive(path);
   try {
     let done = 0;
     while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);

@@ -1,31 +1,33 @@
 /** JSON files replaced whole: a crash at any instant leaves the old or the new version, never a mix. */
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from "node:fs";
+import { randomBytes } from "node:crypto";
+import { closeSync, fsyncSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
+import { createExclusive, ensureStoreDir, openForRead } from "./no-follow.js";
 
-let counter = 0;
+export interface AtomicWriteOptions {
+  /** fsync the new content before the rename, so it survives a power cut too (default true). */
+  durable?: boolean;
+  /**
+   * The file is inside a run store (default), whose folders are checked for planted links and made when missing;
+   * false for a file in a folder the caller made and trusts (the orchestrator home).
+   */
+  inStore?: boolean;
+}
 
 /**
- * Replaces `path` whole. `durable` fsyncs the new content before the rename, so it survives a power cut too;
- * without it a crash of the process still leaves the old or the new version (and ext4 flushes a file replaced
- * by rename before the rename commits), at a fraction of the cost.
+ * Replaces `path` whole. Without `durable`, a crash of the process still leaves the old or the new version (and
+ * ext4 flushes a file replaced by rename before the rename commits), at a fraction of the cost. The temporary
+ * has a name nobody can guess and is created exclusively, so a link planted in its place is never written
+ * through; the rename replaces a link at `path` itself rather than following it.
  */
-export function writeFileAtomic(path: string, content: string, durable = true): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${++counter}.tmp`;
-  const fd = openSync(tmp, "w");
+export function writeFileAtomic(path: string, content: string, options: AtomicWriteOptions = {}): void {
+  if (options.inStore ?? true) ensureStoreDir(dirname(path));
+  const tmp = temporaryName(path);
+  const fd = createExclusive(tmp);
   try {
     try {
       writeSync(fd, content);
-      if (durable) fsyncSync(fd);
+      if (options.durable ?? true) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
@@ -37,17 +39,30 @@ export function writeFileAtomic(path: string, content: string, durable = true): 
   }
 }
 
-export const writeJsonAtomic = (path: string, value: unknown, durable = true): void =>
-  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, durable);
+/** `<path>.<pid>.<random>.tmp`: the pid lets recovery remove what a dead process left (see temporaryOf). */
+const temporaryName = (path: string): string =>
+  `${path}.${process.pid}.${randomBytes(8).toString("hex")}.tmp`;
 
-/** Reads a JSON file, or undefined when it does not exist. */
+/** Matches the temporaries of process `pid`. */
+export const temporaryOf = (pid: number): RegExp => new RegExp(`\\.${pid}\\.[0-9a-f]+\\.tmp$`);
+
+export const writeJsonAtomic = (path: string, value: unknown, options?: AtomicWriteOptions): void =>
+  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, options);
+
+/** Reads a store JSON file (never through a link), or undefined when it does not exist. */
 export function readJsonIfExists<T>(path: string): T | undefined {
-  let text: string;
+  let fd: number;
   try {
-    text = readFileSync(path, "utf8");
+    fd = openForRead(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
+  }
+  let text: string;
+  try {
+    text = readFileSync(fd, "utf8");
+  } finally {
+    closeSync(fd);
   }
   return JSON.parse(text) as T;
 }

@@ -180,8 +180,11 @@ const UPSERT_SQL = `INSERT INTO runs (${RUN_COLUMNS.join(", ")}) VALUES (${RUN_C
     .map((c) => `${c} = excluded.${c}`)
     .join(", ")}`;
 
-/** The upsert of a rebuild: a record read from disk never replaces a row a live server has written since. */
-const MERGE_SQL = `${UPSERT_SQL} WHERE excluded.updated_at >= runs.updated_at`;
+/**
+ * The upsert of a rebuild: a record read from disk never replaces a row a live server has written since, nor the
+ * row of a finished run, which is final: run files sit in the agent's cwd, where it can rewrite them.
+ */
+const MERGE_SQL = `${UPSERT_SQL} WHERE excluded.updated_at >= runs.updated_at AND runs.${UNFINISHED_SQL}`;
 
 const toRow = (record: RunRecord): RunRow => ({
   run_id: record.run_id,
@@ -446,7 +449,8 @@ export class Catalog {
         const all = new Set([...inTable, ...inFile, ...(extra === undefined ? [] : [extra])]);
         const insert = this.db.prepare("INSERT OR IGNORE INTO roots (cwd) VALUES (?)");
         for (const root of all) if (!inTable.has(root)) insert.run(root);
-        if ([...all].some((root) => !inFile.has(root))) writeJsonAtomic(this.rootsFile, [...all].sort());
+        if ([...all].some((root) => !inFile.has(root)))
+          writeJsonAtomic(this.rootsFile, [...all].sort(), { inStore: false });
         for (const root of all) this.knownRoots.add(root);
       })
       .immediate();

@@ -2,19 +2,11 @@
  * events.jsonl: one JSON event a line, appended by the run's single writer and read through a byte-offset
  * index, so a read after `after_seq` costs what it returns, not the length of the run.
  */
-import {
-  closeSync,
-  fstatSync,
-  ftruncateSync,
-  mkdirSync,
-  openSync,
-  readSync,
-  statSync,
-  writeSync,
-} from "node:fs";
+import { closeSync, fstatSync, ftruncateSync, lstatSync, readSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { OrchestratorError } from "../core/errors.js";
 import type { RunEvent } from "../events/types.js";
+import { ensureStoreDir, openForAppend, openForRead } from "./no-follow.js";
 
 const NEWLINE = 0x0a;
 const SCAN_BLOCK = 1 << 20;
@@ -39,7 +31,7 @@ class LineIndex {
     if (this.live) return;
     let size: number;
     try {
-      size = statSync(this.path).size;
+      size = lstatSync(this.path).size;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
       throw error;
@@ -54,7 +46,7 @@ class LineIndex {
   }
 
   private scan(size: number): void {
-    const fd = openSync(this.path, "r");
+    const fd = openForRead(this.path);
     try {
       const buffer = Buffer.allocUnsafe(Math.min(SCAN_BLOCK, size - this.end));
       let lineStart = this.end;
@@ -122,7 +114,7 @@ export function readEvents(path: string, afterSeq: number, limit: number, maxByt
   while (last < stop && lineEnd(index, last) - start <= maxBytes) last++;
   const end = lineEnd(index, last - 1);
   const buffer = Buffer.allocUnsafe(end - start);
-  const fd = openSync(path, "r");
+  const fd = openForRead(path);
   try {
     readSync(fd, buffer, 0, buffer.length, start);
   } finally {
@@ -180,8 +172,8 @@ export class EventLogWriter {
   }
 
   static open(path: string): EventLogWriter {
-    mkdirSync(dirname(path), { recursive: true });
-    const fd = openSync(path, "a+");
+    ensureStoreDir(dirname(path));
+    const fd = openForAppend(path);
     try {
       truncateTornTail(fd);
     } catch (error) {

@@ -1,25 +1,51 @@
 /** run.json, result.json and session files of one cwd's store, each replaced atomically. */
-import { readdirSync, rmSync } from "node:fs";
+import { closeSync, lstatSync, readdirSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { OrchestratorError } from "../core/errors.js";
 import { ID_PATTERN } from "../core/ids.js";
 import { isTerminal, RUN_STATUSES, type RunRecord, type RunResult, type SessionRecord } from "../core/run.js";
-import { readJsonIfExists, writeJsonAtomic } from "./atomic-file.js";
-import { resultFile, runDir, runFile, runsDir, sessionFile } from "./paths.js";
+import { readJsonIfExists, temporaryOf, writeJsonAtomic } from "./atomic-file.js";
+import { createExclusive, ensureStoreDir } from "./no-follow.js";
+import { resultFile, runDir, runFile, runsDir, sessionFile, storeRoot } from "./paths.js";
 
 /**
  * Snapshots of a live run are not fsynced: they change on every status change, and events.jsonl, which recovery
  * reads, holds the truth; the final one is.
  */
 export const writeRunRecord = (record: RunRecord): void =>
-  writeJsonAtomic(runFile(record.cwd, record.run_id), record, isTerminal(record.status));
+  writeJsonAtomic(runFile(record.cwd, record.run_id), record, { durable: isTerminal(record.status) });
+
+/**
+ * Makes the store folder of a cwd and, once, its `.gitignore` (`*`): an agent that runs `git add -A` in its cwd
+ * must not commit prompts, outputs and sessions. A `.gitignore` already there (the user's own) is left alone.
+ */
+export function prepareStore(cwd: string): void {
+  const root = storeRoot(cwd);
+  ensureStoreDir(root);
+  const ignore = join(root, ".gitignore");
+  if (lstatSync(ignore, { throwIfNoEntry: false }) !== undefined) return;
+  let fd: number;
+  try {
+    fd = createExclusive(ignore);
+  } catch (error) {
+    // Another server made it meanwhile.
+    if (lstatSync(ignore, { throwIfNoEntry: false }) !== undefined) return;
+    throw error;
+  }
+  try {
+    writeSync(fd, "# Written by orchestration-mcp: run records stay out of version control.\n*\n");
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** Removes the temporary files a process (`pid`, now dead) left in a run's folder mid-write. */
 export function removeTemporaries(cwd: string, runId: string, pid: number): void {
   const dir = runDir(cwd, runId);
-  const left = new RegExp(`\\.${pid}\\.\\d+\\.tmp$`);
+  const left = temporaryOf(pid);
   let names: string[];
   try {
+    ensureStoreDir(dir);
     names = readdirSync(dir);
   } catch {
     return;

@@ -1,6 +1,7 @@
 /** An exclusive lock file on one run, for work only one process may do (recovering an orphaned run). */
-import { closeSync, openSync, rmSync, statSync } from "node:fs";
+import { closeSync, lstatSync, openSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { ensureStoreDir } from "./no-follow.js";
 import { runDir } from "./paths.js";
 
 /** A lock left by a process that died is cleared after this long. */
@@ -8,7 +9,7 @@ const STALE_LOCK_MS = 30_000;
 
 const ageMs = (path: string): number => {
   try {
-    return Date.now() - statSync(path).mtimeMs;
+    return Date.now() - lstatSync(path).mtimeMs;
   } catch {
     return 0;
   }
@@ -16,10 +17,13 @@ const ageMs = (path: string): number => {
 
 /** Runs `work` holding the run's lock; undefined when another process holds it now. */
 export function withRunLock<T>(cwd: string, runId: string, work: () => T): T | undefined {
-  const lock = join(runDir(cwd, runId), ".recovery.lock");
+  const dir = runDir(cwd, runId);
+  ensureStoreDir(dir);
+  const lock = join(dir, ".recovery.lock");
   let fd: number;
   try {
-    fd = openSync(lock, "wx");
+    // Exclusive creation never follows a link in the lock's place.
+    fd = openSync(lock, "wx", 0o600);
   } catch {
     if (ageMs(lock) > STALE_LOCK_MS) rmSync(lock, { force: true });
     return undefined;

@@ -4,10 +4,11 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { OrchestratorError } from "../../src/core/errors.js";
 import { artifactDirName, CHUNK_BYTES, readArtifactPage, writeArtifacts } from "../../src/store/artifacts.js";
+import { runDir } from "../../src/store/paths.js";
 import { prng } from "../helpers/prng.js";
 import { tempDir } from "../helpers/temp.js";
 
-const newRunDir = (): string => tempDir("artifact-test-");
+const newRunDir = (): string => runDir(tempDir("artifact-test-"), "run_1");
 
 /** 1-, 2-, 3- and 4-byte characters, combining marks and emoji sequences. */
 const CHARS = [

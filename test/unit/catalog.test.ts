@@ -200,7 +200,7 @@ describe("catalog", () => {
 
   test("merge takes records at least as new as their rows, and drops only rows whose run is gone", () => {
     const catalog = Catalog.open(newHome());
-    for (let i = 0; i < 10; i++) catalog.upsert(run(i));
+    for (let i = 0; i < 10; i++) catalog.upsert(run(i, { status: "running" }));
     // A live server wrote run 1 after the scan read it: the older scanned copy must not win.
     const newer = { ...run(1), status: "completed" as const, updated_at: "2099-01-01T00:00:00.000Z" };
     catalog.upsert(newer);
@@ -218,6 +218,19 @@ describe("catalog", () => {
       0,
     );
     assert.equal(catalog.count(), 0);
+    catalog.close();
+  });
+
+  test("merge never replaces a finished run's row: a run.json rewritten in the cwd does not reach the index", () => {
+    const catalog = Catalog.open(newHome());
+    catalog.upsert(run(1, { result: { final_response: "the real answer" } }));
+    const forged = {
+      ...run(1),
+      updated_at: "2099-01-01T00:00:00.000Z",
+      result: { final_response: "forged" },
+    };
+    catalog.merge([forged], () => true);
+    assert.equal(catalog.get("run_0001")?.result?.final_response, "the real answer");
     catalog.close();
   });
 

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { appendFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { test } from "node:test";
 import type { RunEvent } from "../../src/events/types.js";
 import { readJsonIfExists, writeJsonAtomic } from "../../src/store/atomic-file.js";
 import { EventLogWriter, lastSeq, readEvents } from "../../src/store/event-log.js";
+import { eventsFile, runDir } from "../../src/store/paths.js";
 import { tempDir } from "../helpers/temp.js";
 
 const event = (seq: number, text = `event ${seq}`): RunEvent => ({
@@ -18,7 +19,7 @@ const event = (seq: number, text = `event ${seq}`): RunEvent => ({
 });
 
 test("appended events read back by seq, paged by count and bytes", () => {
-  const path = join(tempDir(), "events.jsonl");
+  const path = eventsFile(tempDir(), "run_1");
   const writer = EventLogWriter.open(path);
   for (let seq = 1; seq <= 500; seq++) writer.append(event(seq, "é".repeat(seq % 7)));
   assert.equal(writer.lastSeq, 500);
@@ -38,7 +39,7 @@ test("appended events read back by seq, paged by count and bytes", () => {
 });
 
 test("a torn last line is ignored on read and cut off by the next writer", () => {
-  const path = join(tempDir(), "events.jsonl");
+  const path = eventsFile(tempDir(), "run_1");
   const writer = EventLogWriter.open(path);
   for (let seq = 1; seq <= 3; seq++) writer.append(event(seq));
   writer.close();
@@ -61,7 +62,8 @@ test("a torn last line is ignored on read and cut off by the next writer", () =>
 });
 
 test("a reader follows a log appended by another process without rescanning it", () => {
-  const path = join(tempDir(), "events.jsonl");
+  const path = eventsFile(tempDir(), "run_1");
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(event(1))}\n`);
   assert.equal(lastSeq(path), 1);
   appendFileSync(path, `${JSON.stringify(event(2))}\n${JSON.stringify(event(3))}\n{"seq":4`);
@@ -73,7 +75,7 @@ test("a reader follows a log appended by another process without rescanning it",
 });
 
 test("atomic JSON writes leave no temp files and replace the whole file", () => {
-  const dir = tempDir();
+  const dir = runDir(tempDir(), "run_1");
   const path = join(dir, "run.json");
   for (let i = 0; i < 20; i++) writeJsonAtomic(path, { i, pad: "x".repeat(i * 100) });
   assert.deepEqual(readJsonIfExists(path), { i: 19, pad: "x".repeat(1900) });

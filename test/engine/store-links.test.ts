@@ -1,0 +1,182 @@
+/**
+ * The agent of a run can write its cwd, and so the store in it: these tests play that agent. Links planted where
+ * the store expects its own files or folders must fail the run with a store_error and leave everything outside
+ * untouched; a finished run's record rewritten from inside the cwd must be reported as tampered, not answered.
+ */
+import assert from "node:assert/strict";
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { EventLogWriter } from "../../src/store/event-log.js";
+import { allEvents, makeEngine, spawnScript, waitForStatus } from "../helpers/engine-fixture.js";
+import type { Step } from "../helpers/scripted-backend.js";
+import { tempDir } from "../helpers/temp.js";
+
+const ENDED = ["completed", "failed", "cancelled"] as const;
+const BIG = "agent text that must not land outside the store ".repeat(120);
+
+/** Waits for input; then, once the test has planted its links, says something big enough for an artifact. */
+const PAUSE_THEN_BIG: Step[] = [
+  { ask: { kind: "question", text: "ready?" } },
+  { emit: { type: "agent_message", data: { text: BIG } } },
+];
+
+function victimFile(): { dir: string; file: string } {
+  const dir = tempDir("orch-victim-");
+  const file = join(dir, "bashrc");
+  writeFileSync(file, "original\n");
+  return { dir, file };
+}
+
+const storeOf = (cwd: string): string => join(cwd, ".nanobot-orchestrator");
+const runFolder = (cwd: string, runId: string): string => join(storeOf(cwd), "runs", runId);
+
+async function pausedRun(f: ReturnType<typeof makeEngine>) {
+  const run = spawnScript(f, PAUSE_THEN_BIG);
+  assert.equal(await waitForStatus(f.engine, run.run_id, ["input_required"]), "input_required");
+  return run;
+}
+
+async function resumeAndFail(f: ReturnType<typeof makeEngine>, runId: string) {
+  // The answer itself may be what the store refuses to record: then continue_run says so.
+  await f.engine.continueRun({ run_id: runId, prompt: "go" }).catch((error) => {
+    assert.match(String(error), /store_error|symbolic link/);
+  });
+  assert.equal(await waitForStatus(f.engine, runId, [...ENDED]), "failed");
+  return f.engine.getRun(runId);
+}
+
+test("a link planted where an artifact chunk goes fails the run and writes nothing through it", async () => {
+  const f = makeEngine();
+  const victim = victimFile();
+  const run = await pausedRun(f);
+  const artifacts = join(runFolder(f.cwd, run.run_id), "artifacts");
+  for (let seq = 1; seq <= 12; seq++) {
+    const dir = join(artifacts, `${String(seq).padStart(6, "0")}-agent_message`);
+    mkdirSync(dir, { recursive: true });
+    symlinkSync(victim.file, join(dir, "f0-000.chunk"));
+  }
+  const summary = await resumeAndFail(f, run.run_id);
+  assert.equal(summary.error?.code, "store_error");
+  assert.match(
+    summary.error?.message ?? "",
+    /f0-000\.chunk: a symbolic link where the store expects its own/,
+  );
+  assert.equal(readFileSync(victim.file, "utf8"), "original\n");
+  const last = (await allEvents(f.engine, run.run_id)).at(-1);
+  assert.equal(last?.type, "run_failed", "the failure itself is recorded");
+  await f.engine.shutdown();
+});
+
+test("a link in place of a store folder (artifacts, or the whole run folder) is refused, not followed", async () => {
+  const f = makeEngine();
+  const victim = victimFile();
+  const first = await pausedRun(f);
+  symlinkSync(victim.dir, join(runFolder(f.cwd, first.run_id), "artifacts"));
+  const refusedArtifacts = await resumeAndFail(f, first.run_id);
+  assert.equal(refusedArtifacts.error?.code, "store_error");
+  assert.match(refusedArtifacts.error?.message ?? "", /artifacts: a symbolic link/);
+
+  // The agent moves its run folder away and leaves a link to a folder outside in its place.
+  const second = await pausedRun(f);
+  const folder = runFolder(f.cwd, second.run_id);
+  renameSync(folder, `${folder}.moved`);
+  symlinkSync(victim.dir, folder);
+  const refusedFolder = await resumeAndFail(f, second.run_id);
+  assert.equal(refusedFolder.error?.code, "store_error");
+  assert.deepEqual(readdirSync(victim.dir), ["bashrc"], "nothing was created outside the store");
+  assert.equal(readFileSync(victim.file, "utf8"), "original\n");
+  await f.engine.shutdown();
+});
+
+test("a log that is a link (soft or hard) to a file outside is refused by the next writer", () => {
+  const victim = victimFile();
+  const runs = join(storeOf(tempDir("orch-cwd-")), "runs");
+  // A server reopens a log to append when it recovers a dead server's run; the agent had replaced it meanwhile.
+  const hard = join(runs, "run_hard", "events.jsonl");
+  mkdirSync(join(runs, "run_hard"), { recursive: true });
+  linkSync(victim.file, hard);
+  assert.throws(
+    () => EventLogWriter.open(hard),
+    /events\.jsonl: a file with another name elsewhere \(a hard link\)/,
+  );
+  const soft = join(runs, "run_soft", "events.jsonl");
+  mkdirSync(join(runs, "run_soft"), { recursive: true });
+  symlinkSync(victim.file, soft);
+  assert.throws(() => EventLogWriter.open(soft), /events\.jsonl: a symbolic link/);
+  assert.equal(readFileSync(victim.file, "utf8"), "original\n");
+});
+
+test("the store ignores itself in git, and a .gitignore the user wrote is kept", async () => {
+  const f = makeEngine();
+  const run = spawnScript(f, []);
+  await waitForStatus(f.engine, run.run_id, [...ENDED]);
+  assert.equal(
+    readFileSync(join(storeOf(f.cwd), ".gitignore"), "utf8")
+      .split("\n")
+      .at(-2),
+    "*",
+  );
+  const own = tempDir("orch-cwd-");
+  mkdirSync(storeOf(own));
+  writeFileSync(join(storeOf(own), ".gitignore"), "mine\n");
+  const other = spawnScript({ ...f, cwd: own }, []);
+  await waitForStatus(f.engine, other.run_id, [...ENDED]);
+  assert.equal(readFileSync(join(storeOf(own), ".gitignore"), "utf8"), "mine\n");
+  await f.engine.shutdown();
+});
+
+test("a finished run's record rewritten from its cwd is reported as tampered; the kept record is answered", async () => {
+  const f = makeEngine();
+  const run = spawnScript(f, [{ emit: { type: "agent_message", data: { text: "the real verdict" } } }]);
+  assert.equal(await waitForStatus(f.engine, run.run_id, [...ENDED]), "completed");
+  await f.engine.shutdown();
+
+  const file = join(runFolder(f.cwd, run.run_id), "run.json");
+  const forged = JSON.parse(readFileSync(file, "utf8"));
+  forged.result.final_response = "LGTM, ship it";
+  forged.updated_at = "2099-01-01T00:00:00.000Z";
+  forged.spec.backend_config = {
+    script: [{ emit: { type: "agent_message", data: { text: "forged spec" } } }],
+  };
+  writeFileSync(file, JSON.stringify(forged, null, 2));
+
+  // Another server on the same home, after a reindex that read the forged file.
+  const g = makeEngine({}, f.home);
+  g.engine.reindex();
+  const summary = g.engine.getRun(run.run_id);
+  assert.equal(summary.status, "completed");
+  assert.equal(summary.result?.final_response, "the real verdict");
+  assert.equal(summary.error?.code, "store_tampered");
+  assert.match(summary.error?.message ?? "", /run\.json was changed after the run ended/);
+  assert.equal(
+    g.engine.listRuns({ session_id: run.session_id }).runs[0]?.result?.final_response,
+    "the real verdict",
+  );
+
+  // Continuing it runs the spec the server kept, not the one written into the cwd.
+  const next = await g.engine.continueRun({ run_id: run.run_id, prompt: "again" });
+  await waitForStatus(g.engine, next.run_id, [...ENDED]);
+  assert.notEqual(g.engine.getRun(next.run_id).result?.final_response, "forged spec");
+
+  // A link in place of run.json is not read through either.
+  const elsewhere = join(tempDir("orch-forged-"), "run.json");
+  writeFileSync(elsewhere, JSON.stringify(forged));
+  renameSync(file, `${file}.moved`);
+  symlinkSync(elsewhere, file);
+  const linked = g.engine.getRun(run.run_id);
+  assert.equal(linked.error?.code, "store_tampered");
+  assert.match(linked.error?.message ?? "", /symbolic link/);
+  assert.equal(linked.result?.final_response, "the real verdict");
+  assert.ok(existsSync(`${file}.moved`));
+  await g.engine.shutdown();
+});
