@@ -8,8 +8,9 @@ import type { Backend, BackendRunSpec } from "../backends/types.js";
 import { errorMessage, invalidInput, OrchestratorError } from "../core/errors.js";
 import { newRunId } from "../core/ids.js";
 import { agentMessage, statusEvent, type TaskRef, taskEvent, textPart } from "./a2a-message.js";
-import { type Conversation, Conversations } from "./conversations.js";
+import type { Conversation, Conversations } from "./conversations.js";
 import { inputMessage, turnInput } from "./inbound.js";
+import type { CallerPolicy } from "./policy.js";
 import { Turn } from "./turn.js";
 import { turnOptions } from "./turn-metadata.js";
 import type { Workspace } from "./workspace.js";
@@ -23,16 +24,31 @@ interface Plan {
   spec: Omit<BackendRunSpec, "signal" | "onBackendSession">;
 }
 
+/** Where turns may run, what callers may ask, and what is remembered between turns. */
+export interface ExecutorSetup {
+  workspace: Workspace;
+  policy: CallerPolicy;
+  conversations: Conversations;
+  cancelGraceMs?: number;
+}
+
 export class BackendAgentExecutor implements AgentExecutor {
-  private readonly conversations = new Conversations();
   private readonly turns = new Map<string, Turn>();
+  private readonly workspace: Workspace;
+  private readonly policy: CallerPolicy;
+  private readonly conversations: Conversations;
+  private readonly cancelGraceMs: number;
   private stopping = false;
 
   constructor(
     readonly backend: Backend,
-    private readonly workspace: Workspace,
-    private readonly cancelGraceMs = DEFAULT_CANCEL_GRACE_MS,
-  ) {}
+    setup: ExecutorSetup,
+  ) {
+    this.workspace = setup.workspace;
+    this.policy = setup.policy;
+    this.conversations = setup.conversations;
+    this.cancelGraceMs = setup.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS;
+  }
 
   execute = async (context: RequestContext, bus: ExecutionEventBus): Promise<void> => {
     const ref: TaskRef = { taskId: context.taskId, contextId: context.contextId };
@@ -71,10 +87,10 @@ export class BackendAgentExecutor implements AgentExecutor {
       return;
     }
     const { conversation, spec } = plan;
-    conversation.activeTaskId = ref.taskId;
+    this.conversations.begin(conversation, ref.taskId);
     const turn = new Turn(ref, bus, () => {
       this.turns.delete(ref.taskId);
-      if (conversation.activeTaskId === ref.taskId) conversation.activeTaskId = undefined;
+      this.conversations.end(conversation, ref.taskId);
     });
     this.turns.set(ref.taskId, turn);
     bus.publish(
@@ -107,6 +123,7 @@ export class BackendAgentExecutor implements AgentExecutor {
     if (this.stopping) throw new OrchestratorError("conflict", "this agent is stopping");
     const message = context.userMessage;
     const options = turnOptions(message, context.request.metadata);
+    this.policy.check(this.backend.name, options.backend_config);
     const input = turnInput(message);
     if (input.prompt === undefined && input.input_message === undefined) {
       throw invalidInput("message.parts", "expected at least one text, data or file part");

@@ -10,6 +10,15 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { defaultBackends } from "../backends/registry.js";
 import { errorMessage } from "../core/errors.js";
+import { DEFAULT_LIMITS, type OperatorLimits, operatorPolicy } from "./policy.js";
+import {
+  describeLimits,
+  FlagError,
+  limitsFrom,
+  POLICY_FLAGS,
+  POLICY_USAGE,
+  retentionFrom,
+} from "./policy-flags.js";
 import { type A2aAgent, startA2aAgent } from "./server.js";
 
 /** The backends an agent may wrap: the local ones (wrapping remote_a2a would only relay to another agent). */
@@ -18,14 +27,17 @@ const LOCAL_BACKENDS = ["codex", "claude_code"];
 const TOKEN_ENV = "ORCHESTRATION_A2A_TOKEN";
 
 function usage(command: string): string {
-  return `usage: ${command} [--backend codex|claude_code] [--port N] [--host ADDR] [--token T] [--root DIR]
+  return `usage: ${command} [--backend codex|claude_code] [--port N] [--host ADDR] [--token T] [--root DIR] [policy flags]
   --backend     the local backend each turn runs on (asked for when omitted in a terminal)
   --port        port to listen on (default: any free port)
-  --host        interface to bind (default 127.0.0.1; 0.0.0.0 reaches other machines: use a token then)
-  --token       require "Authorization: Bearer <token>" (or set ${TOKEN_ENV})
+  --host        interface to bind (default 127.0.0.1; any other address needs --token)
+  --token       the bearer token callers send (or set ${TOKEN_ENV}); without one, a random token is
+                made and printed (loopback only)
   --root        turns may only run in this directory or below it (default: anywhere; conversations
                 that name no cwd run in the root, else in the current directory)
-  --public-url  base URL the agent card advertises, when callers reach this agent by another name`;
+  --public-url  base URL the agent card advertises, when callers reach this agent by another name
+                (requests naming any other host than it, the bound address and loopback get 403)
+${POLICY_USAGE}`;
 }
 
 class UsageError extends Error {}
@@ -40,6 +52,7 @@ async function main(argv: string[], command: string): Promise<void> {
       token: { type: "string" },
       root: { type: "string" },
       "public-url": { type: "string" },
+      ...POLICY_FLAGS,
       help: { type: "boolean", short: "h" },
     },
   });
@@ -47,6 +60,8 @@ async function main(argv: string[], command: string): Promise<void> {
     process.stdout.write(`${usage(command)}\n`);
     return;
   }
+  const limits: OperatorLimits = { ...DEFAULT_LIMITS, ...limitsFrom(values) };
+  const retention = retentionFrom(values);
   const backends = defaultBackends();
   const names = LOCAL_BACKENDS.filter((n) => backends.has(n));
   const name = values.backend ?? (process.stdin.isTTY ? await askBackend(names) : undefined);
@@ -69,14 +84,11 @@ async function main(argv: string[], command: string): Promise<void> {
     ...(token ? { token } : {}),
     ...(root ? { root } : {}),
     ...(values["public-url"] ? { publicUrl: values["public-url"] } : {}),
+    policy: operatorPolicy(limits),
+    ...retention,
   });
   stopOnSignals(agent);
-  if (!token && host !== "127.0.0.1" && host !== "localhost" && host !== "::1") {
-    process.stderr.write(
-      `warning: ${host} without a token: anyone who reaches this port can run ${name} here\n`,
-    );
-  }
-  process.stdout.write(banner(agent, name, { root, token }));
+  process.stdout.write(banner(agent, name, { root, generated: !token, limits }));
 }
 
 async function askBackend(names: string[]): Promise<string> {
@@ -95,20 +107,31 @@ async function askBackend(names: string[]): Promise<string> {
   }
 }
 
-function banner(agent: A2aAgent, backend: string, options: { root?: string; token?: string }): string {
+interface BannerOptions {
+  root: string | undefined;
+  /** The token was made here: print it, as nobody else knows it. */
+  generated: boolean;
+  limits: OperatorLimits;
+}
+
+function banner(agent: A2aAgent, backend: string, options: BannerOptions): string {
   const payload = {
     backend: "remote_a2a",
     role: "worker",
     cwd: options.root ?? process.cwd(),
     prompt: "Describe this repository in three sentences.",
-    backend_config: { agent_url: agent.url, ...(options.token ? { token_env: TOKEN_ENV } : {}) },
+    backend_config: { agent_url: agent.url, token_env: TOKEN_ENV },
   };
+  const token = options.generated
+    ? `${agent.token} (generated; give the orchestrator ${TOKEN_ENV}=${agent.token})`
+    : `required (give the orchestrator ${TOKEN_ENV})`;
   return [
     `orchestration-mcp A2A agent wrapping ${backend}`,
     `agent_url: ${agent.url}`,
     `card_url:  ${agent.cardUrl}`,
     `root:      ${options.root ?? "(none: any directory)"}`,
-    `token:     ${options.token ? `required (give the orchestrator ${TOKEN_ENV})` : "none"}`,
+    `token:     ${token}`,
+    `callers:   ${describeLimits(backend, options.limits)}`,
     "spawn_run payload:",
     JSON.stringify(payload, null, 2),
     "Stop with Ctrl-C.",
@@ -142,7 +165,9 @@ function stopOnSignals(agent: A2aAgent): void {
 export function launchAgent(argv: string[], command = "start:a2a-agent"): Promise<void> {
   return main(argv, command).catch((error) => {
     const isUsage =
-      error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+      error instanceof UsageError ||
+      error instanceof FlagError ||
+      (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
     process.stderr.write(`${command}: ${errorMessage(error)}\n${isUsage ? `${usage(command)}\n` : ""}`);
     process.exit(isUsage ? 2 : 1);
   });

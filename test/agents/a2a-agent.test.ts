@@ -48,8 +48,9 @@ suite("A2A agent over a scripted backend", () => {
   before(async () => {
     root = tempDir("orch-a2a-root-");
     backend = new ScriptedBackend("codex");
-    agent = await startA2aAgent({ backend, root, cancelGraceMs: 2_000 });
-    client = await connect(agent.url);
+    // The scripted backend takes its script from backend_config: this suite lets every field through.
+    agent = await startA2aAgent({ backend, root, cancelGraceMs: 2_000, policy: { check: () => undefined } });
+    client = await connect(agent.url, { token: agent.token });
   });
   after(async () => {
     await agent.close();
@@ -109,7 +110,7 @@ suite("A2A agent over a scripted backend", () => {
   });
 
   test("the REST interface runs turns too; a stream without a terminal event ends with the last message", async () => {
-    const rest = await connect(agent.url, { transport: "HTTP+JSON" });
+    const rest = await connect(agent.url, { token: agent.token, transport: "HTTP+JSON" });
     assert.equal(rest.transport.protocolName, "HTTP+JSON");
     const events = await collect(rest.sendMessageStream(request("over rest")));
     assert.equal(lastStatus(events)?.state, TaskState.TASK_STATE_COMPLETED);
@@ -387,8 +388,8 @@ suite("A2A agent with a token", () => {
 
 test("close() cancels running turns and stops the server", async () => {
   const backend = new ScriptedBackend("codex");
-  const agent = await startA2aAgent({ backend });
-  const client = await connect(agent.url);
+  const agent = await startA2aAgent({ backend, policy: { check: () => undefined } });
+  const client = await connect(agent.url, { token: agent.token });
   const running = await client.sendMessage({
     ...request("hang", { metadata: script([{ hang: true }]) }),
     configuration: {

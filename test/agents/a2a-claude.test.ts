@@ -20,7 +20,7 @@ before(async () => {
   const env = { ...process.env, ...fake.claudeEnv(tempDir("orch-claude-home-")) };
   cwd = tempDir("orch-a2a-claude-cwd-");
   agent = await startA2aAgent({ backend: new ClaudeBackend(env), root: cwd });
-  client = await connect(agent.url);
+  client = await connect(agent.url, { token: agent.token });
 });
 after(async () => {
   await agent.close();

@@ -1,5 +1,7 @@
 /** End to end: the A2A SDK's client → our A2A agent → the real codex backend (SDK and CLI) → the fake model. */
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type StreamResponse, type Task, TaskState } from "@a2a-js/sdk";
@@ -17,7 +19,10 @@ let cwd: string;
 
 before(async () => {
   fake = await startFakeResponses();
-  const env = { ...process.env, ...fake.codexEnv(tempDir("orch-codex-home-")) };
+  // The operator's own provider config, in the codex home: callers may not pass codex `config` by default.
+  const codexHome = tempDir("orch-codex-home-");
+  writeFileSync(join(codexHome, "config.toml"), fake.codexConfigToml());
+  const env = { ...process.env, ...fake.codexEnv(codexHome) };
   cwd = tempDir("orch-a2a-codex-cwd-");
   agent = await startA2aAgent({ backend: new CodexBackend(env), root: cwd, token: "tok" });
   client = await connect(agent.url, { token: "tok" });
@@ -28,7 +33,7 @@ after(async () => {
   await fake.close();
 });
 
-const metadata = () => ({ cwd, backend_config: { config: fake.codexConfig() } });
+const metadata = () => ({ cwd });
 
 function taskOf(events: StreamResponse[]): Task {
   const first = events[0]?.payload;
