@@ -4,6 +4,9 @@ import type { ThreadEvent, Usage } from "@openai/codex-sdk";
 import { turnInput } from "../../src/backends/codex/input.js";
 import { CodexEventMapper } from "../../src/backends/codex/map-events.js";
 import { codexOptions } from "../../src/backends/codex/options.js";
+import { STORE_PROFILE, storeProfileOverrides } from "../../src/backends/codex/store-profile.js";
+import { STORE_FOLDER } from "../../src/backends/store-folder.js";
+import { STORE_DIR } from "../../src/store/paths.js";
 
 const usage = (input: number, output: number): Usage => ({
   input_tokens: input,
@@ -151,11 +154,10 @@ test("input: persona first, text joined, data as JSON, images as local images, o
 });
 
 test("codex options: defaults for a headless run, env defaults, and overrides", () => {
-  assert.deepEqual(codexOptions({}, {}).thread, {
-    sandboxMode: "workspace-write",
-    approvalPolicy: "never",
-    networkAccessEnabled: false,
-    skipGitRepoCheck: true,
+  // workspace-write runs under the store profile, so no sandboxMode (which would make the SDK pass --sandbox).
+  assert.deepEqual(codexOptions({}, {}), {
+    thread: { approvalPolicy: "never", skipGitRepoCheck: true },
+    configOverrides: storeProfileOverrides(false),
   });
   const fromEnv = codexOptions(
     {},
@@ -182,4 +184,41 @@ test("codex options: defaults for a headless run, env defaults, and overrides", 
     /backend_config\.approval_policy: expected one of never/,
   );
   assert.throws(() => codexOptions({ config: [1] }), /backend_config\.config: expected an object/);
+});
+
+test("codex options: the store is read-only under workspace-write, unless the caller or operator shapes the sandbox", () => {
+  assert.equal(STORE_FOLDER, STORE_DIR);
+  assert.deepEqual(storeProfileOverrides(true), [
+    `default_permissions="${STORE_PROFILE}"`,
+    `permissions.${STORE_PROFILE}.extends=":workspace"`,
+    `permissions.${STORE_PROFILE}.filesystem={":workspace_roots"={".nanobot-orchestrator"="read"}}`,
+    `permissions.${STORE_PROFILE}.network.enabled=true`,
+  ]);
+  const networked = codexOptions({ network_access: true, config: { model_provider: "fake" } }, {});
+  assert.deepEqual(networked.configOverrides, storeProfileOverrides(true));
+  assert.equal(networked.thread.sandboxMode, undefined);
+  assert.equal(networked.thread.networkAccessEnabled, undefined);
+
+  const plain = { sandboxMode: "workspace-write", networkAccessEnabled: true };
+  for (const config of [
+    { sandbox_workspace_write: { writable_roots: ["/data"] } },
+    { "sandbox_workspace_write.writable_roots": ["/data"] },
+    { permissions: { mine: { extends: ":workspace" } } },
+    { default_permissions: ":workspace" },
+  ]) {
+    const options = codexOptions({ network_access: true, config }, {});
+    assert.equal(options.configOverrides, undefined, JSON.stringify(config));
+    assert.deepEqual(options.thread, { ...options.thread, ...plain });
+  }
+  for (const off of ["false", "0", "FALSE"]) {
+    const options = codexOptions({}, { ORCHESTRATOR_CODEX_STORE_READONLY: off });
+    assert.equal(options.configOverrides, undefined);
+    assert.equal(options.thread.sandboxMode, "workspace-write");
+  }
+  assert.ok(codexOptions({}, { ORCHESTRATOR_CODEX_STORE_READONLY: "true" }).configOverrides);
+  for (const sandbox_mode of ["read-only", "danger-full-access"]) {
+    const options = codexOptions({ sandbox_mode }, {});
+    assert.equal(options.configOverrides, undefined);
+    assert.equal(options.thread.sandboxMode, sandbox_mode);
+  }
 });

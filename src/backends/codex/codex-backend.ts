@@ -37,6 +37,7 @@ export class CodexBackend implements Backend {
     const codex = new Codex({
       env: childEnv(spec.run_id, this.env),
       ...(options.config ? { config: options.config } : {}),
+      ...(options.configOverrides ? { configOverrides: options.configOverrides } : {}),
     });
     const threadOptions = { ...options.thread, workingDirectory: spec.cwd };
     const resumeId = spec.resume_backend_session_id;

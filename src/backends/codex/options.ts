@@ -7,6 +7,7 @@ import type {
   ThreadOptions,
 } from "@openai/codex-sdk";
 import { invalidInput } from "../../core/errors.js";
+import { storeProfileOverrides, useStoreProfile } from "./store-profile.js";
 
 const SANDBOX_MODES: readonly SandboxMode[] = ["read-only", "workspace-write", "danger-full-access"];
 const APPROVAL_POLICIES: readonly ApprovalMode[] = ["never", "on-request", "on-failure", "untrusted"];
@@ -24,6 +25,8 @@ const KNOWN_KEYS = [
 export interface CodexRunOptions {
   thread: ThreadOptions;
   config?: CodexOptions["config"];
+  /** Raw `--config` strings: the permission profile that keeps the run store read-only (see store-profile.ts). */
+  configOverrides?: string[];
 }
 
 const field = (key: string) => `backend_config.${key}`;
@@ -66,18 +69,20 @@ export function codexOptions(
   if (config !== undefined && config !== null && (typeof config !== "object" || Array.isArray(config))) {
     throw invalidInput(field("config"), "expected an object of codex config overrides");
   }
+  const sandboxMode =
+    oneOf("sandbox_mode", pick("sandbox_mode", "ORCHESTRATOR_CODEX_SANDBOX_MODE"), SANDBOX_MODES) ??
+    "workspace-write";
+  const networkAccess =
+    bool("network_access", pick("network_access", "ORCHESTRATOR_CODEX_NETWORK_ACCESS")) ?? false;
+  const profile = sandboxMode === "workspace-write" && useStoreProfile(config ?? undefined, env);
   const thread: ThreadOptions = {
-    sandboxMode:
-      oneOf("sandbox_mode", pick("sandbox_mode", "ORCHESTRATOR_CODEX_SANDBOX_MODE"), SANDBOX_MODES) ??
-      "workspace-write",
+    ...(profile ? {} : { sandboxMode, networkAccessEnabled: networkAccess }),
     approvalPolicy:
       oneOf(
         "approval_policy",
         pick("approval_policy", "ORCHESTRATOR_CODEX_APPROVAL_POLICY"),
         APPROVAL_POLICIES,
       ) ?? "never",
-    networkAccessEnabled:
-      bool("network_access", pick("network_access", "ORCHESTRATOR_CODEX_NETWORK_ACCESS")) ?? false,
     skipGitRepoCheck: bool("skip_git_repo_check", backendConfig.skip_git_repo_check) ?? true,
   };
   if (typeof model === "string") thread.model = model;
@@ -87,5 +92,9 @@ export function codexOptions(
     REASONING_EFFORTS,
   );
   if (effort) thread.modelReasoningEffort = effort;
-  return config ? { thread, config: config as CodexOptions["config"] } : { thread };
+  return {
+    thread,
+    ...(config ? { config: config as CodexOptions["config"] } : {}),
+    ...(profile ? { configOverrides: storeProfileOverrides(networkAccess) } : {}),
+  };
 }
