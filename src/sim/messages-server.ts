@@ -4,10 +4,11 @@
  * from a call counter: a marker in the latest real user prompt picks it, and whether a tool_result for the fake's
  * own tool_use follows that prompt tells which step of it is due.
  *
- * Markers: `[[say:TEXT]]` (default "done"), `[[bash:COMMAND]]`, `[[touch:FILE]]`, `[[ask:QUESTION]]`, `[[json]]`,
- * `[[http500]]`, `[[hang]]`, `[[nostream]]` (streamed requests get an empty event stream, so the CLI falls back
- * to `stream: false`, answered with a plain JSON message), and `[[delay:MS]]` (wait MS before answering; combines
- * with the others). Model calls without tools (e.g. the session title) get a short text, JSON when the request's
+ * Markers: `[[say:TEXT]]` (default "done"), `[[bash:COMMAND]]`, `[[touch:FILE]]`, `[[write:PATH:TEXT]]` (the
+ * Write tool; PATH absolute, as Write wants), `[[ask:QUESTION]]`, `[[json]]`, `[[http500]]`, `[[hang]]`,
+ * `[[nostream]]` (streamed requests get an empty event stream, so the CLI falls back to `stream: false`,
+ * answered with a plain JSON message), and `[[delay:MS]]` (wait MS before answering; combines with the others).
+ * Model calls without tools (e.g. the session title) get a short text, JSON when the request's
  * `output_config.format` asks for it.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -25,9 +26,9 @@ import {
 /** One HTTP request the fake received; `prompt` comes from `body.messages`. */
 export interface RecordedRequest extends RecordedRequestBase {
   /** What the fake answered: `say`, `bash:call`, `bash:final`, `touch:call`, `touch:allowed`, `touch:denied`,
-   * `ask:call`, `ask:final`, `ask:no-tool`, `json:call`, `json:final`, `json:no-tool`, `http500`, `hang`,
-   * `nostream`, `aux` (a model call without tools, e.g. a title), `count_tokens`, `other` (no route), or `pending`
-   * while a `[[delay]]` runs. */
+   * `write:call`, `write:allowed`, `write:denied`, `ask:call`, `ask:final`, `ask:no-tool`, `json:call`,
+   * `json:final`, `json:no-tool`, `http500`, `hang`, `nostream`, `aux` (a model call without tools, e.g. a
+   * title), `count_tokens`, `other` (no route), or `pending` while a `[[delay]]` runs. */
   answer: string;
   /** Whether the answer was streamed (SSE) or a plain JSON message (the CLI's `stream: false` fallback). */
   streamed: boolean;
@@ -197,6 +198,21 @@ export async function startFakeMessages(): Promise<FakeMessages> {
       return {
         label: denied ? "touch:denied" : "touch:allowed",
         blocks: [textBlock(`${verdict}. tool said:\n${resultText(result)}`)],
+      };
+    }
+
+    const write = /\[\[write:([^:\]]+):([^\]]*)\]\]/.exec(text);
+    if (write) {
+      if (!result) {
+        const input = { file_path: write[1] ?? "", content: write[2] ?? "" };
+        return { label: "write:call", blocks: [toolUse("Write", input)] };
+      }
+      const denied = result.is_error === true;
+      return {
+        label: denied ? "write:denied" : "write:allowed",
+        blocks: [
+          textBlock(`write ${denied ? "was denied" : "succeeded"}. tool said:\n${resultText(result)}`),
+        ],
       };
     }
 

@@ -7,7 +7,7 @@ import { EventChannel } from "../event-channel.js";
 import { endRunProcesses } from "../process-tree.js";
 import type { Backend, BackendRun, BackendRunSpec } from "../types.js";
 import { ClaudeMessageMapper } from "./map-messages.js";
-import { claudeConfig } from "./options.js";
+import { claudeConfig, disallowedTools } from "./options.js";
 import { PermissionBridge } from "./permission-bridge.js";
 import { promptText } from "./prompt.js";
 
@@ -63,7 +63,7 @@ export class ClaudeBackend implements Backend {
         ...(spec.resume_backend_session_id ? { resume: spec.resume_backend_session_id } : {}),
         ...(config.model ? { model: config.model } : {}),
         ...(config.allowed_tools ? { allowedTools: config.allowed_tools } : {}),
-        ...(config.disallowed_tools ? { disallowedTools: config.disallowed_tools } : {}),
+        disallowedTools: disallowedTools(config),
         ...(config.max_turns ? { maxTurns: config.max_turns } : {}),
         ...(config.max_budget_usd ? { maxBudgetUsd: config.max_budget_usd } : {}),
         ...(spec.output_schema ? { outputFormat: { type: "json_schema", schema: spec.output_schema } } : {}),

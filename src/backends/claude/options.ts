@@ -1,5 +1,6 @@
 /** `backend_config` for claude_code, with defaults from the environment, checked at spawn. */
 import { invalidInput } from "../../core/errors.js";
+import { STORE_FOLDER } from "../store-folder.js";
 
 export const PERMISSION_MODES = ["default", "acceptEdits", "plan", "bypassPermissions"] as const;
 export const ON_PERMISSION = ["ask", "deny", "allow"] as const;
@@ -16,6 +17,20 @@ export interface ClaudeConfig {
   /** What to do when a tool needs permission: ask the caller (input_required), or answer it at once. */
   on_permission: (typeof ON_PERMISSION)[number];
 }
+
+/**
+ * The deny rule that keeps Claude Code's file tools (Edit, Write, NotebookEdit) out of the run store in every
+ * permission mode: deny rules are checked before the mode, allow rules and canUseTool. An `Edit(path)` rule
+ * covers every file-editing tool, while a `Write(path)` rule matches nothing (checked with claude-agent-sdk
+ * 0.3.332). `./` is the cwd. Bash is not covered (a plain `>` redirect aside): only Claude Code's sandbox would be.
+ */
+export const STORE_DENY_RULE = `Edit(./${STORE_FOLDER}/**)`;
+
+/** The caller's disallowed tools, after the store's deny rule. */
+export const disallowedTools = (config: ClaudeConfig): string[] => [
+  STORE_DENY_RULE,
+  ...(config.disallowed_tools ?? []),
+];
 
 const KNOWN_KEYS = [
   "model",
