@@ -5,7 +5,9 @@ export type ErrorCode =
   | "conflict"
   | "backend_error"
   | "interrupted"
-  | "store_error";
+  | "store_error"
+  /** A finished run's files no longer match what the server recorded when it ended. */
+  | "store_tampered";
 
 /** The one error class of the project; the MCP layer turns it into an `isError` result. */
 export class OrchestratorError extends Error {

@@ -86,15 +86,23 @@ export interface RunSpecRecord {
   backend_config?: Record<string, unknown>;
 }
 
+/** A finished run's event log as the server wrote it: checked before the log is served again. */
+export interface LogSeal {
+  bytes: number;
+  sha256: string;
+}
+
 /** run.json: the summary plus what the engine needs to own, continue or recover the run. */
 export interface RunRecord extends RunSummary {
   host: HostProcess;
   spec: RunSpecRecord;
+  /** Set when the run ends. */
+  log?: LogSeal;
 }
 
 /** The caller's view of a stored record. */
 export function toSummary(record: RunRecord): RunSummary {
-  const { host: _host, spec: _spec, ...summary } = record;
+  const { host: _host, spec: _spec, log: _log, ...summary } = record;
   return summary;
 }
 

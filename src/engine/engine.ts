@@ -32,7 +32,7 @@ import {
 import { storeFailure } from "../store/store-error.js";
 import { type EngineConfig, profilesDir } from "./config.js";
 import { driveRun } from "./drive-run.js";
-import { finishedRecord } from "./finished-record.js";
+import { finishedRecord, servableLog } from "./finished-record.js";
 import { currentHost, isCurrentHost, isHostAlive } from "./host-process.js";
 import { profileText } from "./profile.js";
 import { needsRecovery, recoverRun } from "./recovery.js";
@@ -150,7 +150,7 @@ export class Engine {
     const limit = Math.min(check.nonNegativeInt("limit", request.limit, 100), MAX_POLL_LIMIT);
     const waitMs = Math.min(check.nonNegativeInt("wait_ms", request.wait_ms, 0), this.config.pollWaitCapMs);
     let record = this.current(runId);
-    const path = eventsFile(record.cwd, runId);
+    let path = servableLog(record);
     let page = readEvents(path, afterSeq, limit, this.config.pollMaxBytes);
     const started = Date.now();
     let reported = started;
@@ -161,6 +161,7 @@ export class Engine {
       if (left <= 0) break;
       await this.waiters.wait(runId, Math.min(left, slice), request.signal);
       record = this.current(runId);
+      path = servableLog(record);
       page = readEvents(path, afterSeq, limit, this.config.pollMaxBytes);
       if (page.events.length === 0 && Date.now() - reported >= this.config.progressIntervalMs) {
         reported = Date.now();
@@ -314,8 +315,7 @@ export class Engine {
     const offset = check.nonNegativeInt("offset", request.offset, 0);
     const limit = check.nonNegativeInt("limit", request.limit, 65_536);
     if (limit < 4) throw invalidInput("limit", "expected at least 4 bytes (one UTF-8 character)");
-    const event = readEvents(eventsFile(record.cwd, record.run_id), seq - 1, 1, Number.POSITIVE_INFINITY)
-      .events[0];
+    const event = readEvents(servableLog(record), seq - 1, 1, Number.POSITIVE_INFINITY).events[0];
     if (!event || event.seq !== seq) {
       throw new OrchestratorError(
         "not_found",

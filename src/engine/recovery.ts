@@ -5,7 +5,7 @@
 import type { RunRecord } from "../core/run.js";
 import { isTerminal } from "../core/run.js";
 import { isTerminalEvent } from "../events/types.js";
-import { EventLogWriter, readLastEvent } from "../store/event-log.js";
+import { EventLogWriter, readLastEvent, sealLog } from "../store/event-log.js";
 import { eventsFile } from "../store/paths.js";
 import { readRunRecord, removeTemporaries } from "../store/run-files.js";
 import { withRunLock } from "../store/run-lock.js";
@@ -43,6 +43,7 @@ export function recoverRun(stale: RunRecord, persist: (record: RunRecord) => voi
         record.status = TERMINAL_STATUS[last.type as keyof typeof TERMINAL_STATUS];
         record.last_seq = last.seq;
         record.completed_at = last.ts;
+        record.log = sealLog(path);
         if (last.type === "run_failed") {
           record.error = {
             code: typeof last.data.code === "string" ? last.data.code : "backend_error",
@@ -62,6 +63,7 @@ export function recoverRun(stale: RunRecord, persist: (record: RunRecord) => voi
           type: "run_failed",
           data: { code: "interrupted", message, previous_status: record.status },
         });
+        record.log = writer.seal();
         writer.close();
         record.status = "failed";
         record.error = { code: "interrupted", message };

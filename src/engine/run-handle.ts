@@ -161,6 +161,7 @@ export class RunHandle {
         const seq = this.writer.lastSeq + 1;
         this.writer.append(this.event(seq, "run_failed", this.unwrittenEnd));
         this.record.last_seq = seq;
+        this.record.log = this.writer.seal();
         this.unwrittenEnd = undefined;
         this.writer.close();
       }
@@ -259,6 +260,7 @@ export class RunHandle {
     this.record.status = status;
     this.record.completed_at = event.ts;
     delete this.record.pending_input;
+    this.record.log = this.writer.seal();
     this.writer.close();
     try {
       this.hooks.persist(this.record);

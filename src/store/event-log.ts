@@ -2,10 +2,13 @@
  * events.jsonl: one JSON event a line, appended by the run's single writer and read through a byte-offset
  * index, so a read after `after_seq` costs what it returns, not the length of the run.
  */
+import { createHash } from "node:crypto";
 import { closeSync, fstatSync, ftruncateSync, lstatSync, readSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { OrchestratorError } from "../core/errors.js";
+import type { LogSeal } from "../core/run.js";
 import type { RunEvent } from "../events/types.js";
+import { hashPrefix, rememberSealed, sealOf } from "./log-seal.js";
 import { ensureStoreDir, openForAppend, openForRead } from "./no-follow.js";
 
 const NEWLINE = 0x0a;
@@ -154,11 +157,21 @@ function parseLine(text: string, path: string, seq: number): RunEvent {
   }
 }
 
+/** The seal of a log's complete lines as they are now (for a run whose writer died after its last event). */
+export function sealLog(path: string): LogSeal {
+  const index = indexFor(path);
+  index.refresh();
+  return sealOf(path, index.end);
+}
+
 /** The single writer of one log. Opening it repairs a torn last line left by a crash. */
 export class EventLogWriter {
   private readonly index: LineIndex;
   /** A failed write may have left part of a line past the index's end. */
   private torn = false;
+
+  /** Every complete line of the log, as written: the seal of the run when it ends. */
+  private readonly hash = createHash("sha256");
 
   private constructor(
     private fd: number,
@@ -169,6 +182,8 @@ export class EventLogWriter {
     this.index.reset();
     this.index.refresh();
     this.index.live = true;
+    // A log reopened (to end a dead server's run) carries on the seal of what is already there.
+    hashPrefix(fd, this.index.end, this.hash);
   }
 
   static open(path: string): EventLogWriter {
@@ -185,6 +200,12 @@ export class EventLogWriter {
 
   get lastSeq(): number {
     return this.index.count;
+  }
+
+  /** The log as written so far. */
+  seal(): LogSeal {
+    rememberSealed(this.path, this.fd);
+    return { bytes: this.index.end, sha256: this.hash.copy().digest("hex") };
   }
 
   /**
@@ -211,6 +232,7 @@ export class EventLogWriter {
       }
       throw error;
     }
+    this.hash.update(line);
     this.index.starts.push(this.index.end);
     this.index.end += line.length;
   }

@@ -180,3 +180,50 @@ test("a finished run's record rewritten from its cwd is reported as tampered; th
   assert.ok(existsSync(`${file}.moved`));
   await g.engine.shutdown();
 });
+
+test("a finished run's event log changed in its cwd is not served, and get_run says so", async () => {
+  const f = makeEngine();
+  const run = spawnScript(f, [
+    { emit: { type: "agent_message", data: { text: "verdict: REJECT" } } },
+    {
+      emit: {
+        type: "command_finished",
+        data: { command: "make test", exit_code: 1, stdout: "F".repeat(9000) },
+      },
+    },
+  ]);
+  assert.equal(await waitForStatus(f.engine, run.run_id, [...ENDED]), "completed");
+  const before = await allEvents(f.engine, run.run_id);
+  const withArtifact = before.find((e) => e.type === "command_finished");
+  assert.ok(withArtifact);
+  await f.engine.shutdown();
+
+  // Another server on the home reads the untouched log: it matches its seal.
+  const g = makeEngine({}, f.home);
+  assert.deepEqual(await allEvents(g.engine, run.run_id), before);
+  assert.equal(g.engine.getRun(run.run_id).error, undefined);
+
+  // Same length, one word changed: only the seal can tell.
+  const log = join(runFolder(f.cwd, run.run_id), "events.jsonl");
+  writeFileSync(log, readFileSync(log, "utf8").replace("verdict: REJECT", "verdict: ACCEPT"));
+  await assert.rejects(g.engine.pollEvents({ run_id: run.run_id, after_seq: 0 }), (error: Error) => {
+    assert.equal((error as { code?: string }).code, "store_tampered");
+    assert.match(error.message, /events\.jsonl was changed after the run ended; its events are not served/);
+    return true;
+  });
+  assert.throws(
+    () => g.engine.getEventArtifact({ run_id: run.run_id, seq: withArtifact.seq, field_path: "/stdout" }),
+    /store_tampered|was changed after the run ended/,
+  );
+  const summary = g.engine.getRun(run.run_id);
+  assert.equal(summary.error?.code, "store_tampered");
+  assert.equal(summary.status, "completed");
+
+  // Appending a forged event is caught too.
+  writeFileSync(
+    log,
+    `${readFileSync(log, "utf8").replace("verdict: ACCEPT", "verdict: REJECT")}{"seq":99}\n`,
+  );
+  assert.match(g.engine.getRun(run.run_id).error?.message ?? "", /bytes, not the \d+ the run ended with/);
+  await g.engine.shutdown();
+});
