@@ -6,8 +6,7 @@
  * - "no-interfaces": a v1.0-shaped card whose supportedInterfaces is empty
  */
 import { createServer } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
-import type { RecordedRequest } from "./common.js";
+import { listenOnLoopback, type RecordedRequest } from "./common.js";
 
 export type BrokenCardKind = "not-found" | "not-json" | "not-a-card" | "no-interfaces";
 
@@ -19,7 +18,6 @@ export interface BrokenCardServer {
 
 export async function startBrokenCardServer(kind: BrokenCardKind): Promise<BrokenCardServer> {
   const requests: RecordedRequest[] = [];
-  const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     requests.push({
       method: req.method ?? "",
@@ -52,19 +50,5 @@ export async function startBrokenCardServer(kind: BrokenCardKind): Promise<Broke
       });
     }
   });
-  server.on("connection", (s: Socket) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await listenOnLoopback(server)), requests };
 }

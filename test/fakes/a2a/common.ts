@@ -4,7 +4,7 @@
  * optional bearer-token gate on the A2A endpoints (the agent card stays public), and the marker parsing that picks a
  * scenario from the text of the incoming message.
  */
-import { createServer, type IncomingHttpHeaders } from "node:http";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 
@@ -119,7 +119,6 @@ export async function startAppShell(opts: AgentOptions, protectedPrefix: string)
   const requests: RecordedRequest[] = [];
   const messages: SeenMessage[] = [];
   const canceled: string[] = [];
-  const sockets = new Set<Socket>();
   const waiters: Array<{ n: number; resolve: () => void }> = [];
 
   app.use(
@@ -159,13 +158,7 @@ export async function startAppShell(opts: AgentOptions, protectedPrefix: string)
     });
   }
 
-  const server = createServer(app);
-  server.on("connection", (s: Socket) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const { url, close } = await listenOnLoopback(createServer(app));
 
   const record = (m: SeenMessage) => {
     messages.push(m);
@@ -179,7 +172,7 @@ export async function startAppShell(opts: AgentOptions, protectedPrefix: string)
 
   return {
     app,
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
     messages,
     canceled,
@@ -202,6 +195,21 @@ export async function startAppShell(opts: AgentOptions, protectedPrefix: string)
           },
         });
       }),
+    close,
+  };
+}
+
+/** Listens on a free 127.0.0.1 port; `close` also ends open connections (streams, keep-alive). */
+export async function listenOnLoopback(server: Server): Promise<{ url: string; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  server.on("connection", (s: Socket) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -9,10 +9,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import { AgentCard, SendMessageResponse, type Task, TaskState } from "@a2a-js/sdk";
 import type { AgentCard as LegacyAgentCard } from "a2a-sdk-03";
-import type { RecordedRequest } from "./common.js";
+import { listenOnLoopback, type RecordedRequest } from "./common.js";
 import { JSONRPC_PATH, textPart } from "./scenario-agent.js";
 
 export type HostileCardMode = "elsewhere" | "legacy" | "redirect";
@@ -41,7 +40,6 @@ interface Listener {
 
 async function listen(handle: Handler): Promise<Listener> {
   const requests: RecordedRequest[] = [];
-  const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -68,21 +66,7 @@ async function listen(handle: Handler): Promise<Listener> {
       handle(req, rec, res);
     });
   });
-  server.on("connection", (s: Socket) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await listenOnLoopback(server)), requests };
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
