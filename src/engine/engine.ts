@@ -17,6 +17,7 @@ import {
   toSummary,
 } from "../core/run.js";
 import { settlesWithin } from "../core/within.js";
+import type { ArtifactRef } from "../events/types.js";
 import { readArtifactPage } from "../store/artifacts.js";
 import { Catalog } from "../store/catalog.js";
 import { lastSeq, readEvents } from "../store/event-log.js";
@@ -322,7 +323,8 @@ export class Engine {
         `run ${record.run_id} has no event with seq ${seq} (last_seq ${record.last_seq})`,
       );
     }
-    if (!Array.isArray(event.data.artifact_refs)) {
+    const refs = event.data.artifact_refs;
+    if (!Array.isArray(refs)) {
       throw new OrchestratorError(
         "not_found",
         `event ${seq} (${event.type}) has no artifacts: its data is complete inline`,
@@ -335,6 +337,7 @@ export class Engine {
       request.field_path,
       offset,
       Math.min(limit, MAX_ARTIFACT_PAGE),
+      (refs as ArtifactRef[]).find((ref) => ref.field_path === request.field_path)?.sha256,
     );
     return { run_id: record.run_id, seq, field_path: request.field_path, ...page };
   }

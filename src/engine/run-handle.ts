@@ -9,9 +9,9 @@ import type { OrchestratorError } from "../core/errors.js";
 import type { InputMessage, RunRecord, RunStatus } from "../core/run.js";
 import { isTerminal } from "../core/run.js";
 import { sanitizeEventData } from "../events/sanitize.js";
-import type { EventData, EventType, RunEvent } from "../events/types.js";
+import type { ArtifactRef, EventData, EventType, RunEvent } from "../events/types.js";
 import { isTerminalEvent } from "../events/types.js";
-import { writeArtifacts } from "../store/artifacts.js";
+import { type FieldDigest, writeArtifacts } from "../store/artifacts.js";
 import { EventLogWriter } from "../store/event-log.js";
 import { eventsFile, runDir } from "../store/paths.js";
 import { writeRunResult } from "../store/run-files.js";
@@ -110,7 +110,10 @@ export class RunHandle {
     const event = this.event(seq, type, sanitized.data);
     try {
       // Everything an event points to is on disk before the event itself.
-      if (sanitized.extracted.length > 0) writeArtifacts(this.dir, seq, type, sanitized.extracted);
+      if (sanitized.extracted.length > 0) {
+        const digests = writeArtifacts(this.dir, seq, type, sanitized.extracted);
+        recordDigests(sanitized.data.artifact_refs as ArtifactRef[], digests);
+      }
       if (type === "run_completed") writeRunResult(this.record.cwd, this.record.run_id, this.result(data));
       this.writer.append(event);
     } catch (error) {
@@ -269,6 +272,14 @@ export class RunHandle {
       this.saved = false;
     }
     this.hooks.finished(this);
+  }
+}
+
+/** Each ref names its value's sha256, so whoever pages it back (or reads the store later) can check it. */
+function recordDigests(refs: ArtifactRef[], digests: FieldDigest[]): void {
+  for (const digest of digests) {
+    const ref = refs.find((r) => r.field_path === digest.field_path);
+    if (ref) ref.sha256 = digest.sha256;
   }
 }
 

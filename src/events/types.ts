@@ -44,6 +44,8 @@ export interface ArtifactRef {
   total_bytes: number;
   mime_type: string;
   encoding: "utf-8";
+  /** SHA-256 (hex) of the whole value, set once the artifact is written: what its pages must add up to. */
+  sha256?: string;
 }
 
 /** What a backend yields: an event without the numbering the engine adds. */

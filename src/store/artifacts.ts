@@ -1,10 +1,12 @@
 /** Artifacts: the full values of event fields too big to stay inline, paged by bytes. */
+import { createHash, type Hash } from "node:crypto";
 import { closeSync, fstatSync, fsyncSync, readFileSync, readSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { errorMessage, OrchestratorError } from "../core/errors.js";
 import type { ExtractedField } from "../events/sanitize.js";
 import { writeJsonAtomic } from "./atomic-file.js";
+import { assertChunkMatches } from "./field-check.js";
 import { createExclusive, ensureStoreDir, openForRead } from "./no-follow.js";
 
 export interface ArtifactPage {
@@ -59,15 +61,26 @@ export function artifactDirName(seq: number, type: string): string {
 const artifactDir = (runDir: string, seq: number, type: string): string =>
   join(runDir, "artifacts", artifactDirName(seq, type));
 
+/** The SHA-256 (hex) of a field's whole value, as written: its event records it in `artifact_refs`. */
+export interface FieldDigest {
+  field_path: string;
+  sha256: string;
+}
+
 /** Chunks first, then the manifest atomically: a manifest on disk always names whole chunks. */
-export function writeArtifacts(runDir: string, seq: number, type: string, fields: ExtractedField[]): void {
-  if (fields.length === 0) return;
+export function writeArtifacts(
+  runDir: string,
+  seq: number,
+  type: string,
+  fields: ExtractedField[],
+): FieldDigest[] {
+  if (fields.length === 0) return [];
   const dir = artifactDir(runDir, seq, type);
   // Checked before the clean-up below may run: removing a path that passes through a planted link would delete
   // what the link points to.
   ensureStoreDir(dir);
   try {
-    writeFields(dir, seq, type, fields);
+    return writeFields(dir, seq, type, fields);
   } catch (error) {
     // The event is not written when its artifacts are not: leave no orphaned half of them.
     rmSync(dir, { recursive: true, force: true });
@@ -75,12 +88,15 @@ export function writeArtifacts(runDir: string, seq: number, type: string, fields
   }
 }
 
-function writeFields(dir: string, seq: number, type: string, fields: ExtractedField[]): void {
+function writeFields(dir: string, seq: number, type: string, fields: ExtractedField[]): FieldDigest[] {
+  const digests: FieldDigest[] = [];
   const manifest: Manifest = {
     seq,
     type,
     fields: fields.map((field, f) => {
-      const chunks = writeChunks(dir, f, field.content);
+      const hash = createHash("sha256");
+      const chunks = writeChunks(dir, f, field.content, hash);
+      digests.push({ field_path: field.field_path, sha256: hash.digest("hex") });
       return {
         field_path: field.field_path,
         total_bytes: chunks.reduce((sum, chunk) => sum + chunk.bytes, 0),
@@ -91,6 +107,7 @@ function writeFields(dir: string, seq: number, type: string, fields: ExtractedFi
     }),
   };
   writeJsonAtomic(join(dir, "manifest.json"), manifest);
+  return digests;
 }
 
 const encoder = new TextEncoder();
@@ -99,13 +116,14 @@ const encoder = new TextEncoder();
  * Writes a field as UTF-8 chunk files of at most CHUNK_BYTES, encoding one chunk at a time: a field of hundreds
  * of megabytes never has a second whole copy in memory. A chunk ends before a character that does not fit.
  */
-function writeChunks(dir: string, f: number, content: string): ManifestField["chunks"] {
+function writeChunks(dir: string, f: number, content: string, hash: Hash): ManifestField["chunks"] {
   const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   const chunks: ManifestField["chunks"] = [];
   for (let at = 0; at < content.length; ) {
     // A slice of a flat string shares its characters; encodeInto stops once the buffer is full.
     const { read, written } = encoder.encodeInto(at === 0 ? content : content.slice(at), buffer);
     const file = `f${f}-${String(chunks.length).padStart(3, "0")}.chunk`;
+    hash.update(buffer.subarray(0, written));
     writeDurably(join(dir, file), buffer.subarray(0, written));
     chunks.push({ file, bytes: written });
     at += read;
@@ -115,7 +133,8 @@ function writeChunks(dir: string, f: number, content: string): ManifestField["ch
 
 /**
  * One page of a field, read from the chunks it spans only. An offset inside a character moves forward to the next
- * character; the end moves back to a character boundary, so any limit of 4 or more makes progress.
+ * character; the end moves back to a character boundary, so any limit of 4 or more makes progress. With `sha256`
+ * (from the event's artifact_refs) the page is served only from chunks of a version that matches it.
  */
 export function readArtifactPage(
   runDir: string,
@@ -124,6 +143,7 @@ export function readArtifactPage(
   fieldPath: string,
   offset: number,
   limit: number,
+  sha256?: string,
 ): ArtifactPage {
   if (!Number.isSafeInteger(offset) || offset < 0) {
     throw new OrchestratorError("invalid_input", "offset: expected a non-negative integer");
@@ -150,7 +170,7 @@ export function readArtifactPage(
   }
 
   // The limit, plus continuation bytes skipped at the start, plus the byte that tells if the end is a boundary.
-  const window = readRange(dir, field, offset, Math.min(total, offset + limit + MAX_CHAR_BYTES));
+  const window = readRange(dir, field, offset, Math.min(total, offset + limit + MAX_CHAR_BYTES), sha256);
   let start = 0;
   while (start < window.length && isContinuation(window[start])) start++;
   let end = Math.min(start + limit, total - offset);
@@ -211,7 +231,7 @@ const manifestError = (seq: number, error: unknown): OrchestratorError =>
   new OrchestratorError("store_error", `artifact manifest of event ${seq}: ${errorMessage(error)}`);
 
 /** Bytes [from, to) of a field, read from only the chunks that hold them. */
-function readRange(dir: string, field: ManifestField, from: number, to: number): Buffer {
+function readRange(dir: string, field: ManifestField, from: number, to: number, sha256?: string): Buffer {
   const out = Buffer.alloc(to - from);
   let chunkStart = 0;
   for (const chunk of field.chunks) {
@@ -221,6 +241,15 @@ function readRange(dir: string, field: ManifestField, from: number, to: number):
       const b = Math.min(to, chunkEnd);
       const fd = openChunk(dir, chunk.file);
       try {
+        if (sha256 !== undefined) {
+          const open = (file: string) => openChunk(dir, file);
+          assertChunkMatches(
+            { dir, field_path: field.field_path, chunks: field.chunks, open },
+            chunk.file,
+            fd,
+            sha256,
+          );
+        }
         let done = 0;
         while (done < b - a) {
           const n = readSync(fd, out, a - from + done, b - a - done, a - chunkStart + done);

@@ -88,9 +88,9 @@ test("the default sandbox refuses to let a later codex run rewrite a finished re
   const { reviewer, file, forge } = await reviewerAndForgery();
   const worker = f.spawn(`forge [[exec:${forge}]] [[say:done]]`);
   assert.equal(await waitForStatus(f.engine, worker.run_id, [...ENDED], 90_000), "completed");
-  const forged = (await allEvents(f.engine, worker.run_id)).find((e) => e.type === "command_finished");
-  assert.notEqual(forged?.data.exit_code, 0);
-  assert.match(String(forged?.data.stdout), /Read-only file system/);
+  // What the model was told of the command (the fake repeats it): codex does not always report a command the
+  // sandbox refused as a command item of its own.
+  assert.match(f.engine.getRun(worker.run_id).result?.final_response ?? "", /Read-only file system/);
   assert.doesNotMatch(readFileSync(join(f.cwd, file), "utf8"), /LGTM/);
   const summary = f.engine.getRun(reviewer.run_id);
   assert.equal(summary.result?.final_response, "REQUEST CHANGES: the tests fail");

@@ -4,6 +4,7 @@
  * untouched; a finished run's record rewritten from inside the cwd must be reported as tampered, not answered.
  */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import {
   existsSync,
   linkSync,
@@ -17,7 +18,13 @@ import {
 import { join } from "node:path";
 import { test } from "node:test";
 import { EventLogWriter } from "../../src/store/event-log.js";
-import { allEvents, makeEngine, spawnScript, waitForStatus } from "../helpers/engine-fixture.js";
+import {
+  allEvents,
+  makeEngine,
+  readArtifact,
+  spawnScript,
+  waitForStatus,
+} from "../helpers/engine-fixture.js";
 import type { Step } from "../helpers/scripted-backend.js";
 import { tempDir } from "../helpers/temp.js";
 
@@ -226,4 +233,38 @@ test("a finished run's event log changed in its cwd is not served, and get_run s
   );
   assert.match(g.engine.getRun(run.run_id).error?.message ?? "", /bytes, not the \d+ the run ended with/);
   await g.engine.shutdown();
+});
+
+test("an artifact changed after it was written is not served; its event names the sha256 it must match", async () => {
+  const f = makeEngine();
+  const tail = "FAIL: 3 tests\n";
+  const stdout = "x".repeat(2_100_000 - tail.length) + tail;
+  const run = spawnScript(f, [{ output: { bytes: 2_100_000, tail } }]);
+  assert.equal(await waitForStatus(f.engine, run.run_id, [...ENDED]), "completed");
+  const event = (await allEvents(f.engine, run.run_id)).find((e) => e.type === "command_finished");
+  assert.ok(event);
+  const ref = (event.data.artifact_refs as { field_path: string; sha256?: string }[])[0];
+  assert.equal(ref?.sha256, createHash("sha256").update(stdout).digest("hex"));
+  assert.equal(readArtifact(f.engine, run.run_id, event.seq, "/stdout", 300_000), stdout);
+
+  // The verdict sits in the third chunk (after two of 1 MiB); same length, so only the digest can tell.
+  const chunk = join(
+    runFolder(f.cwd, run.run_id),
+    "artifacts",
+    `${String(event.seq).padStart(6, "0")}-command_finished`,
+    "f0-002.chunk",
+  );
+  writeFileSync(chunk, readFileSync(chunk, "utf8").replace("FAIL: 3 tests", "PASS: 3 tests"));
+  const page = (offset: number) =>
+    f.engine.getEventArtifact({
+      run_id: run.run_id,
+      seq: event.seq,
+      field_path: "/stdout",
+      offset,
+      limit: 1000,
+    });
+  assert.throws(() => page(stdout.length - 1000), /no longer matches the sha256 its event recorded/);
+  // Once a change is noticed, the field is refused whole, its untouched first chunk too.
+  assert.throws(() => page(0), /no longer matches the sha256 its event recorded/);
+  await f.engine.shutdown();
 });

@@ -11,6 +11,8 @@ import type { AgentEvent } from "../../src/events/types.js";
 export type Step =
   | { emit: AgentEvent }
   | { burst: number; bytes?: number }
+  /** A command_finished whose stdout is `bytes` of filler ending in `tail` (bigger than backend_config allows). */
+  | { output: { bytes: number; tail: string } }
   | { sleep: number }
   /** Waits for an answer, then says what it got; `auth` asks with auth_required and repeats no value. */
   | { ask: { kind: string; text: string }; auth?: true }
@@ -62,6 +64,10 @@ export class ScriptedBackend implements Backend {
             const text = "x".repeat(step.bytes ?? 16);
             for (let i = 0; i < step.burst; i++)
               yield { type: "agent_message", data: { text: `${i} ${text}` } };
+          } else if ("output" in step) {
+            const { bytes, tail } = step.output;
+            const stdout = "x".repeat(Math.max(0, bytes - tail.length)) + tail;
+            yield { type: "command_finished", data: { command: "scripted", exit_code: 0, stdout } };
           } else if ("sleep" in step) await Promise.race([sleep(step.sleep), stopped]);
           else if ("ask" in step) {
             const got = new Promise<InputMessage>((resolve) => {
