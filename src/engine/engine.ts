@@ -427,6 +427,7 @@ export class Engine {
     try {
       this.catalog.addRoot(args.cwd);
       prepareStore(args.cwd);
+      this.catalog.putSession(session);
       writeSessionRecord(session);
     } catch (error) {
       throw storeFailure(`the store could not record session ${session.session_id} in ${args.cwd}`, error);
@@ -473,7 +474,7 @@ export class Engine {
     const { cwd, session_id } = handle.record;
     driveRun(handle, {
       backend: () => this.backendFor(handle.record.backend),
-      resumeBackendSessionId: () => readSessionRecord(cwd, session_id)?.backend_session_id,
+      resumeBackendSessionId: () => this.keptSession(session_id, cwd)?.backend_session_id,
       onBackendSession: (id) => this.bindBackendSession(handle.record, id),
     }).catch((error) => handle.storeRefused("its end", error));
   }
@@ -504,11 +505,35 @@ export class Engine {
   }
 
   private bindBackendSession(record: RunRecord, backendSessionId: string): void {
-    const session = readSessionRecord(record.cwd, record.session_id);
+    const session = this.keptSession(record.session_id, record.cwd);
     if (!session || session.backend_session_id === backendSessionId) return;
     session.backend_session_id = backendSessionId;
     session.updated_at = new Date().toISOString();
+    this.catalog.putSession(session);
     writeSessionRecord(session);
+  }
+
+  /**
+   * A session as the server recorded it: the catalog's row says which backend and conversation it is (the file in
+   * the cwd may have been rewritten by an agent there); the file adds its run ids. Sessions from before the
+   * catalog kept them have only the file.
+   */
+  private keptSession(sessionId: string, cwd: string): SessionRecord | undefined {
+    const kept = this.catalog.getSession(sessionId);
+    let file: SessionRecord | undefined;
+    try {
+      file = readSessionRecord(cwd, sessionId);
+    } catch (error) {
+      if (!kept) throw error;
+    }
+    if (!kept) return file;
+    if (kept.cwd !== cwd) return undefined;
+    const { backend_session_id: _forged, ...rest } = file ?? {
+      created_at: new Date().toISOString(),
+      updated_at: new Date().toISOString(),
+      run_ids: [],
+    };
+    return { ...rest, ...kept };
   }
 
   private backendFor(name: unknown): Backend {
@@ -524,7 +549,7 @@ export class Engine {
   }
 
   private resumableSession(sessionId: string, cwd: string, backend: string): SessionRecord {
-    const session = readSessionRecord(cwd, sessionId);
+    const session = this.keptSession(sessionId, cwd);
     if (!session) {
       const elsewhere = this.catalog.list({ session_id: sessionId, limit: 1 }).runs[0];
       throw elsewhere

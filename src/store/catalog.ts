@@ -9,6 +9,7 @@ import {
   type RunRecord,
   type RunStatus,
   type RunSummary,
+  type SessionRecord,
   toSummary,
 } from "../core/run.js";
 import { writeJsonAtomic } from "./atomic-file.js";
@@ -44,6 +45,22 @@ const UNFINISHED_SQL = "status IN ('queued', 'running', 'input_required', 'auth_
  */
 const UNFINISHED_HOSTS_INDEX = `CREATE INDEX IF NOT EXISTS runs_unfinished_by_host ON runs (host_pid, host_start_time)
   WHERE ${UNFINISHED_SQL}`;
+
+/**
+ * Which backend conversation each session continues, kept here as well as in the session file: the file sits in
+ * the agent's cwd, and a forged one must not point a resume at another conversation. Created at open, like the
+ * index above, so older servers on the same home keep working.
+ */
+const SESSIONS_TABLE = `CREATE TABLE IF NOT EXISTS sessions (
+  session_id TEXT PRIMARY KEY,
+  backend TEXT NOT NULL,
+  cwd TEXT NOT NULL,
+  backend_session_id TEXT,
+  updated_at TEXT NOT NULL
+) WITHOUT ROWID`;
+
+/** What the catalog keeps of a session. */
+export type KeptSession = Pick<SessionRecord, "session_id" | "backend" | "cwd" | "backend_session_id">;
 
 /** MIGRATIONS[v] takes the schema from version v to v + 1: a bump appends one and never edits one. */
 const MIGRATIONS = [
@@ -305,6 +322,7 @@ export class Catalog {
           );
         }
         db.exec(UNFINISHED_HOSTS_INDEX);
+        db.exec(SESSIONS_TABLE);
         return from === 0;
       })
       .immediate();
@@ -411,6 +429,35 @@ export class Catalog {
         })
         .immediate(),
     );
+  }
+
+  putSession(session: SessionRecord): void {
+    this.guard(() =>
+      this.db
+        .prepare(
+          `INSERT INTO sessions (session_id, backend, cwd, backend_session_id, updated_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (session_id) DO UPDATE SET backend_session_id = excluded.backend_session_id,
+             updated_at = excluded.updated_at`,
+        )
+        .run(
+          session.session_id,
+          session.backend,
+          session.cwd,
+          session.backend_session_id ?? null,
+          session.updated_at,
+        ),
+    );
+  }
+
+  getSession(sessionId: string): KeptSession | undefined {
+    return this.guard(() => {
+      const row = this.db
+        .prepare("SELECT session_id, backend, cwd, backend_session_id FROM sessions WHERE session_id = ?")
+        .get(sessionId) as (KeptSession & { backend_session_id: string | null }) | undefined;
+      if (row === undefined) return undefined;
+      const { backend_session_id, ...rest } = row;
+      return backend_session_id === null ? rest : { ...rest, backend_session_id };
+    });
   }
 
   count(): number {

@@ -12,6 +12,7 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
@@ -266,5 +267,34 @@ test("an artifact changed after it was written is not served; its event names th
   assert.throws(() => page(stdout.length - 1000), /no longer matches the sha256 its event recorded/);
   // Once a change is noticed, the field is refused whole, its untouched first chunk too.
   assert.throws(() => page(0), /no longer matches the sha256 its event recorded/);
+  await f.engine.shutdown();
+});
+
+test("a session file rewritten in the cwd cannot point a resume at another conversation", async () => {
+  const f = makeEngine();
+  const run = spawnScript(f, [{ session: "thread-of-this-project" }]);
+  assert.equal(await waitForStatus(f.engine, run.run_id, [...ENDED]), "completed");
+  const file = join(storeOf(f.cwd), "sessions", `${run.session_id}.json`);
+  const forged = JSON.parse(readFileSync(file, "utf8"));
+  assert.equal(forged.backend_session_id, "thread-of-this-project");
+  forged.backend_session_id = "thread-of-another-project";
+  writeFileSync(file, JSON.stringify(forged));
+
+  const next = await f.engine.continueRun({ run_id: run.run_id, prompt: "go on" });
+  await waitForStatus(f.engine, next.run_id, [...ENDED]);
+  assert.equal(f.backend.started.at(-1)?.resume_backend_session_id, "thread-of-this-project");
+
+  // Without its file, the session is still the one the server recorded.
+  rmSync(file);
+  const resumed = f.engine.spawnRun({
+    backend: "codex",
+    role: "worker",
+    cwd: f.cwd,
+    prompt: "again",
+    session_id: run.session_id,
+  });
+  await waitForStatus(f.engine, resumed.run_id, [...ENDED]);
+  assert.equal(f.backend.started.at(-1)?.resume_backend_session_id, "thread-of-this-project");
+  assert.equal(JSON.parse(readFileSync(file, "utf8")).backend_session_id, "thread-of-this-project");
   await f.engine.shutdown();
 });

@@ -21,6 +21,7 @@ import { fileURLToPath } from "node:url";
 import type { RunSummary } from "../../src/core/run.js";
 import type { ArtifactResult, ContinueResult, SpawnResult } from "../../src/engine/requests.js";
 import type { AgentEvent, ArtifactRef, RunEvent } from "../../src/events/types.js";
+import { Catalog } from "../../src/store/catalog.js";
 import { eventsFile, runFile, runsDir, sessionFile, storeRoot } from "../../src/store/paths.js";
 import { type IterationPlan, planIteration, type RunPlan, scriptEvents } from "../helpers/crash-plan.js";
 import { type Connected, connect, pollUntil } from "../helpers/mcp-client.js";
@@ -361,7 +362,11 @@ function checkArtifactFolders(ctx: Context, dir: string, log: RunEvent[]): void 
   }
 }
 
-/** The session file lists the run and, once any backend event is on disk, the thread the script bound. */
+/**
+ * The session file lists the run and, once any backend event is on disk, the thread the script bound. The binding
+ * goes to the catalog first, then the file: a kill between the two leaves it in the catalog only, which is what a
+ * resume follows.
+ */
 function checkSession(
   ctx: Context,
   sessionId: string,
@@ -374,8 +379,12 @@ function checkSession(
   );
   assert.ok(session, `session ${sessionId} has its file`);
   assert.ok(session.run_ids.includes(runId), `session ${sessionId} lists run ${runId}`);
-  const bound = session.backend_session_id !== undefined;
-  if (bound) assert.equal(session.backend_session_id, run.thread);
+  const catalog = Catalog.open(ctx.home);
+  const kept = catalog.getSession(sessionId)?.backend_session_id;
+  catalog.close();
+  if (session.backend_session_id !== undefined) assert.equal(kept, session.backend_session_id);
+  const bound = kept !== undefined;
+  if (bound) assert.equal(kept, run.thread);
   // The script binds its thread before its first event, and the binding is written before that event is.
   if (log.length > 2 && log[2]?.type !== "run_failed") assert.ok(bound, "the session recorded its thread");
   if (!bound) ctx.stats.unboundSessions++;
