@@ -15,6 +15,7 @@ import { agentCardHandler, jsonRpcHandler, restHandler, UserBuilder } from "@a2a
 import express, { type ErrorRequestHandler } from "express";
 import type { Backend } from "../backends/types.js";
 import { invalidInput } from "../core/errors.js";
+import { bindNames, isLoopbackHost } from "../core/host-guard.js";
 import { agentCard, CARD_PATH, JSONRPC_PATH, REST_PATH } from "./agent-card.js";
 import { bearerAuth } from "./bearer-auth.js";
 import { Conversations, DEFAULT_CONVERSATION_RETENTION } from "./conversations.js";
@@ -72,7 +73,8 @@ export interface A2aAgent {
 
 export async function startA2aAgent(options: A2aAgentOptions): Promise<A2aAgent> {
   const host = options.host ?? "127.0.0.1";
-  if (!options.token && !isLoopback(host)) {
+  // Only this machine reaches a loopback address: a token printed to its terminal is enough there.
+  if (!options.token && !isLoopbackHost(host)) {
     throw invalidInput(
       "token",
       `binding ${host} (not a loopback address) needs a token given by the operator (--token or ORCHESTRATION_A2A_TOKEN): anyone who reaches the port could otherwise run turns here`,
@@ -107,7 +109,7 @@ export async function startA2aAgent(options: A2aAgentOptions): Promise<A2aAgent>
   // reads, and the SDK's own resolver turns it back.
   const cardJson = AgentCard.toJSON(card) as AgentCard;
   // Every route, the card included: the bound host, and the name the card advertises (a wildcard bind's).
-  app.use(hostCheck([urlHost(host), url]));
+  app.use(hostCheck([...bindNames(host), urlHost(host), url]));
   app.use(CARD_PATH, agentCardHandler({ agentCardProvider: async () => cardJson }));
   app.use(bearerAuth(token));
   // Parsed here, with our limit, before the SDK's own parsers (which then leave the body alone).
@@ -154,11 +156,6 @@ function listen(server: Server, port: number, host: string): Promise<void> {
       resolve();
     });
   });
-}
-
-/** Loopback addresses, which only this machine reaches (a token printed to its terminal is enough there). */
-function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /** The host as it goes into a URL: a wildcard bind is advertised by the machine's name. */

@@ -5,7 +5,29 @@
  * name in both, and is refused.
  */
 
+import { networkInterfaces } from "node:os";
+
 const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "::1"];
+
+/** Names and addresses only this machine reaches: localhost, 127.0.0.0/8 (also IPv4-mapped) and ::1. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, "$1").toLowerCase();
+  return bare === "localhost" || bare === "::1" || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
+}
+
+export const isWildcard = (host: string): boolean => host === "0.0.0.0" || host === "::" || host === "[::]";
+
+/**
+ * The names a listener bound to `host` is reached by, besides loopback: the address itself, or for a wildcard
+ * every address of this machine (an IP address cannot be rebound to another site, so accepting them is safe).
+ */
+export function bindNames(host: string): string[] {
+  const addresses = isWildcard(host)
+    ? Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address))
+    : [host];
+  // A bare IPv6 address reads as a name with a port; in brackets it is an address.
+  return addresses.map((a) => (a.includes(":") && !a.startsWith("[") ? `[${a}]` : a));
+}
 
 export interface HostGuard {
   /** Why a request with these headers is refused, or undefined when it may be served. */

@@ -5,8 +5,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { networkInterfaces } from "node:os";
-import { hostGuard } from "../core/host-guard.js";
+import { bindNames, hostGuard } from "../core/host-guard.js";
 
 /** What to do with a request before it reaches a page or the API. */
 export type Verdict =
@@ -30,7 +29,7 @@ export interface DashboardAccess {
  * share cookies between the ports of one host, so two dashboards would otherwise overwrite each other's.
  */
 export function dashboardAccess(host: string, port: number): DashboardAccess {
-  const guard = hostGuard((isWildcard(host) ? interfaceAddresses() : [host]).map(bracketed));
+  const guard = hostGuard(bindNames(host));
   const token = randomBytes(32).toString("base64url");
   const digest = sha256(token);
   const matches = (given: string) => timingSafeEqual(sha256(given), digest);
@@ -61,19 +60,6 @@ export function dashboardAccess(host: string, port: number): DashboardAccess {
       return { kind: "unauthorized" };
     },
   };
-}
-
-function isWildcard(host: string): boolean {
-  return host === "0.0.0.0" || host === "::" || host === "[::]";
-}
-
-function interfaceAddresses(): string[] {
-  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address));
-}
-
-/** The guard reads a bare IPv6 address as a name with a port; in brackets it is an address. */
-function bracketed(address: string): string {
-  return address.includes(":") && !address.startsWith("[") ? `[${address}]` : address;
 }
 
 /** Both sides hashed first, so the comparison takes the same time whatever the length or content of the guess. */

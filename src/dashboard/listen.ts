@@ -1,6 +1,7 @@
 /** Binding the dashboard: the asked port, or any free one when that is busy (another dashboard, another program). */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { isLoopbackHost } from "../core/host-guard.js";
 
 export interface Bound {
   /** `http://host:port/`, with a host a browser on this machine can open (a wildcard bind shows loopback). */
@@ -27,7 +28,7 @@ export async function listen(server: Server, host: string, port: number): Promis
     origin: `http://${shown.includes(":") ? `[${shown}]` : shown}:${bound}/`,
     port: bound,
     busyPort,
-    exposed: !isLoopback(address),
+    exposed: !isLoopbackHost(address),
   };
 }
 
@@ -39,8 +40,4 @@ function listenOnce(server: Server, host: string, port: number): Promise<void> {
       resolve();
     });
   });
-}
-
-function isLoopback(address: string): boolean {
-  return /^(127\.|::ffff:127\.)/.test(address) || address === "::1";
 }

@@ -2,8 +2,8 @@
  * Where a remote_a2a run's credentials may go: agent_url's origin and the origins the caller listed in
  * `backend_config.allowed_origins`, and never in clear text to another machine unless the caller asked for it.
  */
-import { isIPv4 } from "node:net";
 import type { AgentCard } from "@a2a-js/sdk";
+import { isLoopbackHost } from "../../core/host-guard.js";
 
 /** A request the run's credentials may not follow; its message is the whole story, told as is. */
 export class OriginRefused extends Error {
@@ -26,8 +26,7 @@ export function parseOrigin(value: string): string | undefined {
 /** Plain http to anything but 127.0.0.0/8, ::1 or localhost: readable by every hop of the network. */
 export function isInsecure(url: URL): boolean {
   const host = url.hostname;
-  const loopback = host === "localhost" || host === "[::1]" || (isIPv4(host) && host.startsWith("127."));
-  return url.protocol === "http:" && !loopback;
+  return url.protocol === "http:" && !isLoopbackHost(host);
 }
 
 const originOf = (url: string): string | undefined => {
