@@ -78,8 +78,21 @@ export interface RunSummary {
   metadata?: Record<string, unknown>;
 }
 
+/** How long a run may take, in seconds; 0 means no limit. A follow-up run in the session inherits them. */
+export interface RunLimits {
+  /** Wall time from the moment the run starts (gets its slot) to its end. */
+  timeout_s: number;
+  /** Longest silence: no event from the agent while it runs. */
+  idle_timeout_s: number;
+  /** Longest wait for an answer while the run is input_required or auth_required. */
+  input_timeout_s: number;
+}
+
+export const LIMIT_NAMES = ["timeout_s", "idle_timeout_s", "input_timeout_s"] as const;
+
 /** What a run was started with, kept so a follow-up run in its session can start the same way. */
 export interface RunSpecRecord {
+  limits?: RunLimits;
   profile?: string;
   output_schema?: Record<string, unknown>;
   /** Secrets (tokens, headers) are replaced by a redaction marker before this is stored. */

@@ -10,13 +10,13 @@ import {
   type InputMessage,
   isTerminal,
   RUN_STATUSES,
+  type RunLimits,
   type RunRecord,
   type RunStatus,
   type RunSummary,
   type SessionRecord,
   toSummary,
 } from "../core/run.js";
-import { settlesWithin } from "../core/within.js";
 import type { ArtifactRef } from "../events/types.js";
 import { readArtifactPage } from "../store/artifacts.js";
 import { Catalog } from "../store/catalog.js";
@@ -32,6 +32,7 @@ import {
 } from "../store/run-files.js";
 import { storeFailure } from "../store/store-error.js";
 import { type EngineConfig, profilesDir } from "./config.js";
+import { RunDeadlines } from "./deadlines.js";
 import { driveRun } from "./drive-run.js";
 import { finishedRecord, servableLog } from "./finished-record.js";
 import { currentHost, isCurrentHost, isHostAlive } from "./host-process.js";
@@ -51,6 +52,7 @@ import type {
 } from "./requests.js";
 import { RunHandle, type RunInput } from "./run-handle.js";
 import { Scheduler } from "./scheduler.js";
+import { Supervisor } from "./supervisor.js";
 import * as check from "./validate.js";
 import { Waiters } from "./waiters.js";
 
@@ -70,6 +72,7 @@ export class Engine {
   private readonly sessionConfigs = new Map<string, Record<string, unknown>>();
   private readonly waiters = new Waiters();
   private readonly scheduler: Scheduler<RunHandle>;
+  private readonly supervisor: Supervisor;
   private closing = false;
 
   constructor(
@@ -78,6 +81,7 @@ export class Engine {
   ) {
     this.catalog = Catalog.open(config.home);
     this.scheduler = new Scheduler<RunHandle>(config.maxConcurrency, (handle) => this.start(handle));
+    this.supervisor = new Supervisor(this.scheduler, config.cancelGraceMs);
     if (this.catalog.rebuiltFromScratch) rebuildCatalog(this.catalog);
     this.recoverAll();
   }
@@ -119,6 +123,7 @@ export class Engine {
     const backendConfig =
       request.backend_config === undefined ? {} : check.specObject("backend_config", request.backend_config);
     backend.validateConfig?.(backendConfig);
+    const limits = check.runLimits("limits", request.limits, this.config.runLimits);
     const session =
       mode === "resume"
         ? this.resumableSession(assertId("session_id", request.session_id), cwd, backend.name)
@@ -129,6 +134,7 @@ export class Engine {
       cwd,
       session,
       metadata,
+      limits,
       input: {
         prompt,
         input_message: message,
@@ -183,20 +189,11 @@ export class Engine {
     const record = this.current(runId);
     if (isTerminal(record.status)) return { run_id: record.run_id, status: record.status };
     const handle = this.hostedHandle(record);
-    if (this.scheduler.remove(handle)) {
-      handle.append("run_cancelled", { reason: "cancelled by the caller before it started" });
-      return { run_id: runId, status: handle.status };
-    }
-    if (!handle.cancelRequested) {
-      handle.cancelRequested = true;
-      handle.abort.abort();
-      const stopped = Promise.allSettled([handle.backendRun?.cancel(), handle.streamEnded]);
-      const clean = await settlesWithin(stopped, this.config.cancelGraceMs);
-      handle.append("run_cancelled", {
-        reason: "cancelled by the caller",
-        ...(clean ? {} : { warning: `the backend did not stop within ${this.config.cancelGraceMs} ms` }),
-      });
-    }
+    await this.supervisor.stop(
+      handle,
+      { type: "run_cancelled", data: { reason: "cancelled by the caller" } },
+      { type: "run_cancelled", data: { reason: "cancelled by the caller before it started" } },
+    );
     return { run_id: runId, status: handle.status };
   }
 
@@ -256,6 +253,7 @@ export class Engine {
       metadata: record.metadata,
       previousRunId: record.run_id,
       profilePath,
+      limits: record.spec.limits ?? this.config.runLimits,
       input: {
         ...(message.parts.length === 1 && message.parts[0]?.type === "text"
           ? { prompt: message.parts[0].text }
@@ -358,22 +356,16 @@ export class Engine {
     // allSettled: a run whose end the disk refuses (it is then failed with store_error) must not cut short the
     // stop of the others, nor keep the catalog open.
     await Promise.allSettled(
-      handles.map(async (handle) => {
-        if (this.scheduler.remove(handle) || handle.cancelRequested) {
-          handle.append("run_failed", { code: "interrupted", message: reason });
-          return;
-        }
-        handle.cancelRequested = true;
-        handle.abort.abort();
-        await settlesWithin(
-          Promise.allSettled([handle.backendRun?.cancel(), handle.streamEnded]),
-          this.config.cancelGraceMs,
-        );
-        handle.append("run_failed", {
-          code: "interrupted",
-          message: `${reason}; continue_run resumes the session`,
-        });
-      }),
+      handles.map((handle) =>
+        this.supervisor.stop(
+          handle,
+          {
+            type: "run_failed",
+            data: { code: "interrupted", message: `${reason}; continue_run resumes the session` },
+          },
+          { type: "run_failed", data: { code: "interrupted", message: reason } },
+        ),
+      ),
     );
     try {
       this.repairStranded();
@@ -390,6 +382,7 @@ export class Engine {
     metadata?: Record<string, unknown>;
     previousRunId?: string;
     profilePath?: string;
+    limits: RunLimits;
     input: RunInput;
   }): SpawnResult {
     if (this.closing) throw new OrchestratorError("conflict", "the server is shutting down");
@@ -421,6 +414,7 @@ export class Engine {
       spec: {
         ...(args.profilePath ? { profile: args.profilePath } : {}),
         ...(args.input.output_schema ? { output_schema: args.input.output_schema } : {}),
+        limits: args.limits,
         backend_config: redactSecrets(args.input.backend_config) as Record<string, unknown>,
       },
     };
@@ -434,10 +428,16 @@ export class Engine {
     }
     this.sessionConfigs.set(session.session_id, args.input.backend_config);
     let handle: RunHandle;
+    const deadlines = new RunDeadlines(args.limits, (ending) => {
+      this.supervisor.stop(handle, ending).catch(() => undefined);
+    });
     try {
       handle = new RunHandle(record, args.input, this.config, {
         persist: (r) => this.persist(r),
-        appended: (id) => this.waiters.wake(id),
+        appended: (id) => {
+          deadlines.observe(handle.status);
+          this.waiters.wake(id);
+        },
         finished: (h) => this.finished(h),
       });
     } catch (error) {

@@ -16,6 +16,8 @@ export interface SpawnRequest {
   output_schema?: Record<string, unknown>;
   metadata?: Record<string, unknown>;
   backend_config?: Record<string, unknown>;
+  /** Deadlines in seconds ({timeout_s?, idle_timeout_s?, input_timeout_s?}); checked by the engine. */
+  limits?: unknown;
 }
 
 export interface SpawnResult {

@@ -45,7 +45,10 @@ export interface RunInput {
 export class RunHandle {
   readonly abort = new AbortController();
   backendRun?: BackendRun;
+  /** Set once the run is being stopped (cancel, deadline, shutdown): the backend's own ending is then ignored. */
   cancelRequested = false;
+  /** The stop under way, which a second stop joins (see Supervisor). */
+  stopping?: Promise<void>;
   /** Resolves once the backend's stream has ended (or never started). */
   readonly streamEnded: Promise<void>;
   private endStream!: () => void;

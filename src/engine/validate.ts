@@ -2,7 +2,8 @@
 import { realpathSync, statSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { invalidInput } from "../core/errors.js";
-import type { InputMessage, InputPart } from "../core/run.js";
+import { type InputMessage, type InputPart, LIMIT_NAMES, type RunLimits } from "../core/run.js";
+import { MAX_LIMIT_S } from "./config.js";
 
 export const MAX_PROMPT_BYTES = 1024 * 1024;
 const MAX_METADATA_BYTES = 16 * 1024;
@@ -114,4 +115,31 @@ export function nonNegativeInt(field: string, value: unknown, fallback: number):
     throw invalidInput(field, `expected an integer >= 0, got ${JSON.stringify(value)}`);
   }
   return value;
+}
+
+/**
+ * A run's `limits`: each deadline given (seconds, 0 for none), else the server's default. Unknown fields are
+ * refused by name, so a limit this server does not enforce is never taken for one it does.
+ */
+export function runLimits(field: string, value: unknown, defaults: RunLimits): RunLimits {
+  if (value === undefined || value === null) return { ...defaults };
+  if (!isPlainObject(value)) throw invalidInput(field, `expected an object with ${LIMIT_NAMES.join(", ")}`);
+  for (const key of Object.keys(value)) {
+    if (!(LIMIT_NAMES as readonly string[]).includes(key)) {
+      throw invalidInput(`${field}.${key}`, `unknown limit; known: ${LIMIT_NAMES.join(", ")}`);
+    }
+  }
+  const limits = { ...defaults };
+  for (const name of LIMIT_NAMES) {
+    const given = value[name];
+    if (given === undefined || given === null) continue;
+    if (typeof given !== "number" || !Number.isFinite(given) || given < 0 || given > MAX_LIMIT_S) {
+      throw invalidInput(
+        `${field}.${name}`,
+        `expected seconds from 0 (no limit) to ${MAX_LIMIT_S}, got ${JSON.stringify(given)}`,
+      );
+    }
+    limits[name] = given;
+  }
+  return limits;
 }

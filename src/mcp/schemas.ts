@@ -38,6 +38,17 @@ export const spawnRunInput = {
   output_schema: optional(jsonObject).describe("JSON Schema the final answer must match"),
   metadata: optional(jsonObject).describe("Your own labels, stored with the run"),
   backend_config: optional(jsonObject).describe("Backend options (remote_a2a: agent_url, headers, token)"),
+  limits: optional(
+    z
+      .object({
+        timeout_s: optional(z.number()).describe("Wall time once the run starts (0: none; default none)"),
+        idle_timeout_s: optional(z.number()).describe("Longest silence of the agent (0: none; default 1800)"),
+        input_timeout_s: optional(z.number()).describe("Longest wait for an answer (0: none; default 86400)"),
+      })
+      .strict(),
+  ).describe(
+    "Deadlines in seconds; a run past one fails with error.code timeout. continue_run inherits them",
+  ),
 };
 
 export const runIdInput = { run_id: id("The run") };

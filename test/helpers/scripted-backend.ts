@@ -14,6 +14,8 @@ export type Step =
   /** A command_finished whose stdout is `bytes` of filler ending in `tail` (bigger than backend_config allows). */
   | { output: { bytes: number; tail: string } }
   | { sleep: number }
+  /** Sleeps this long even when told to stop: a backend slow to stop. */
+  | { stubborn: number }
   /** Waits for an answer, then says what it got; `auth` asks with auth_required and repeats no value. */
   | { ask: { kind: string; text: string }; auth?: true }
   | { hang: true }
@@ -69,6 +71,7 @@ export class ScriptedBackend implements Backend {
             const stdout = "x".repeat(Math.max(0, bytes - tail.length)) + tail;
             yield { type: "command_finished", data: { command: "scripted", exit_code: 0, stdout } };
           } else if ("sleep" in step) await Promise.race([sleep(step.sleep), stopped]);
+          else if ("stubborn" in step) await sleep(step.stubborn);
           else if ("ask" in step) {
             const got = new Promise<InputMessage>((resolve) => {
               answer = resolve;
