@@ -155,6 +155,8 @@ export class Engine {
     const runId = assertId("run_id", request.run_id);
     const afterSeq = check.nonNegativeInt("after_seq", request.after_seq, 0);
     const limit = Math.min(check.nonNegativeInt("limit", request.limit, 100), MAX_POLL_LIMIT);
+    // No event could ever satisfy a wait for none: refused, rather than waiting out wait_ms for nothing.
+    if (limit === 0) throw invalidInput("limit", `expected 1 to ${MAX_POLL_LIMIT} events`);
     const waitMs = Math.min(check.nonNegativeInt("wait_ms", request.wait_ms, 0), this.config.pollWaitCapMs);
     let record = this.current(runId);
     let path = servableLog(record);
@@ -229,9 +231,10 @@ export class Engine {
           });
           throw error;
         }
-        handle.append("run_failed", {
-          code: "backend_error",
-          message: `delivering input: ${errorMessage(error)}`,
+        // The backend may still be running: it is stopped like any other run that fails here.
+        await this.supervisor.stop(handle, {
+          type: "run_failed",
+          data: { code: "backend_error", message: `delivering input: ${errorMessage(error)}` },
         });
       }
       return { run_id: record.run_id, session_id: record.session_id, status: handle.status };

@@ -13,7 +13,7 @@ export type RunEnding =
   | { type: "run_cancelled"; data: { reason: string } }
   | {
       type: "run_failed";
-      data: { code: "timeout" | "interrupted"; message: string; [key: string]: unknown };
+      data: { code: "timeout" | "interrupted" | "backend_error"; message: string; [key: string]: unknown };
     };
 
 export class Supervisor {

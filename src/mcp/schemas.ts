@@ -56,7 +56,7 @@ export const runIdInput = { run_id: id("The run") };
 export const pollEventsInput = {
   run_id: id("The run"),
   after_seq: optional(z.number().int()).describe("Return events after this seq (default 0: from the start)"),
-  limit: optional(z.number().int()).describe("Most events to return (default 100, at most 1000)"),
+  limit: optional(z.number().int()).describe("Most events to return (default 100, 1 to 1000)"),
   wait_ms: optional(z.number().int()).describe(
     "Wait up to this long for a new event (default 0, capped at 25000)",
   ),

@@ -102,3 +102,20 @@ test("a second cancel while the first is still stopping the run waits on the sam
   assert.match(String(ends[0]?.data.warning), /did not stop within 400 ms/);
   await f.engine.shutdown();
 });
+
+test("an answer the backend fails to take fails the run through the stop path; a poll for 0 events is refused", async () => {
+  const f = makeEngine();
+  const run = spawnScript(f, [{ ask: { kind: "question", text: "go?" } }, { hang: true }]);
+  await waitForStatus(f.engine, run.run_id, ["input_required"]);
+  await f.engine.continueRun({ run_id: run.run_id, prompt: "explode" });
+  const failed = f.engine.getRun(run.run_id);
+  assert.equal(failed.status, "failed");
+  assert.match(failed.error?.message ?? "", /delivering input: the agent's input channel closed/);
+  assert.equal(f.backend.cancels, 1, "the backend was stopped");
+  assert.equal(f.backend.active, 0);
+  await assert.rejects(
+    f.engine.pollEvents({ run_id: run.run_id, limit: 0, wait_ms: 5_000 }),
+    /limit: expected 1 to 1000 events/,
+  );
+  await f.engine.shutdown();
+});

@@ -107,6 +107,9 @@ export class ScriptedBackend implements Backend {
             "input_message: the scripted backend refuses 'invalid'",
           );
         }
+        if (message.parts.some((p) => p.type === "text" && p.text === "explode")) {
+          throw new Error("the agent's input channel closed");
+        }
         self.inputs.push(message);
         const deliver = answer;
         answer = undefined;

@@ -84,9 +84,25 @@ test("policies answer at once; an abort denies the waiting request and shows the
   const first = ask(bridge, "Bash", { command: "a" }, controller.signal);
   void ask(bridge, "Bash", { command: "b" });
   controller.abort();
-  assert.deepEqual(await first, { behavior: "deny", message: "The run was stopped.", interrupt: true });
+  assert.deepEqual(await first, { behavior: "deny", message: "The request was withdrawn.", interrupt: true });
   assert.equal(shown.length, 2);
   bridge.cancelAll();
+  assert.equal(bridge.waiting, false);
+  assert.equal(shown.length, 2, "a run that stops announces no withdrawal");
+});
+
+test("a request Claude Code withdraws, with none behind it, puts the run back to running", async () => {
+  const shown: Shown[] = [];
+  const bridge = new PermissionBridge("ask", (e) => shown.push(e as Shown));
+  const controller = new AbortController();
+  const request = ask(bridge, "Bash", { command: "touch x" }, controller.signal);
+  assert.equal(shown[0]?.type, "input_required");
+  controller.abort();
+  await request;
+  assert.deepEqual(shown[1], {
+    type: "status_changed",
+    data: { status: "running", reason: "request_withdrawn", request_id: shown[0]?.data.request_id },
+  });
   assert.equal(bridge.waiting, false);
 });
 

@@ -23,6 +23,8 @@ interface Pending {
 
 export class PermissionBridge {
   private readonly queue: Pending[] = [];
+  /** The run is ending: requests dropped now are not withdrawals the caller must hear of. */
+  private stopped = false;
 
   constructor(
     private readonly policy: ClaudeConfig["on_permission"],
@@ -73,8 +75,13 @@ export class PermissionBridge {
           resolve(result);
         },
       };
+      // Claude Code withdrew the request (or the run is stopping): nobody is to answer it any more.
       const onAbort = () =>
-        this.drop(pending, { behavior: "deny", message: "The run was stopped.", interrupt: true });
+        this.drop(
+          pending,
+          { behavior: "deny", message: "The request was withdrawn.", interrupt: true },
+          true,
+        );
       options.signal.addEventListener("abort", onAbort, { once: true });
       this.queue.push(pending);
       if (this.queue.length === 1) this.emit(event);
@@ -103,18 +110,27 @@ export class PermissionBridge {
 
   /** Stops every pending request (the run is ending). */
   cancelAll(): void {
+    this.stopped = true;
     for (const pending of [...this.queue]) {
       this.drop(pending, { behavior: "deny", message: "The run was stopped.", interrupt: true });
     }
   }
 
-  private drop(pending: Pending, result: PermissionResult): void {
+  private drop(pending: Pending, result: PermissionResult, withdrawn = false): void {
     const at = this.queue.indexOf(pending);
     if (at === -1) return;
     this.queue.splice(at, 1);
     pending.settle(result);
     const next = this.queue[0];
-    if (at === 0 && next) this.emit(next.event);
+    if (at !== 0) return;
+    if (next) this.emit(next.event);
+    else if (withdrawn && !this.stopped) {
+      // The request shown is gone and none follows: the run works again, and its pending_input must not linger.
+      this.emit({
+        type: "status_changed",
+        data: { status: "running", reason: "request_withdrawn", request_id: pending.request_id },
+      });
+    }
   }
 }
 
