@@ -44,7 +44,8 @@ class Deadline {
   }
 }
 
-type Phase = "queued" | "running" | "waiting" | "ended";
+/** `requeued`: answered while parked, waiting for a slot to take the answer in (the wall clock alone runs). */
+type Phase = "queued" | "running" | "waiting" | "requeued" | "ended";
 
 export class RunDeadlines {
   private phase: Phase = "queued";
@@ -63,6 +64,7 @@ export class RunDeadlines {
     if (isTerminal(status)) this.end();
     else if (status === "running") this.running();
     else if (status === "input_required" || status === "auth_required") this.waiting(status);
+    else if (status === "queued" && this.phase !== "queued") this.requeued();
   }
 
   end(): void {
@@ -74,13 +76,22 @@ export class RunDeadlines {
     if (this.phase === "queued") {
       this.wall = this.start("timeout_s", (s) => `it was still running ${s} s after it started`);
     }
-    if (this.phase === "waiting") {
-      this.input?.stop();
-      this.input = undefined;
-    }
+    if (this.phase === "waiting") this.stopInput();
     if (this.idle) this.idle.touch();
     else this.idle = this.start("idle_timeout_s", (s) => `the agent sent no event for ${s} s`);
     this.phase = "running";
+  }
+
+  private requeued(): void {
+    this.stopInput();
+    this.idle?.stop();
+    this.idle = undefined;
+    this.phase = "requeued";
+  }
+
+  private stopInput(): void {
+    this.input?.stop();
+    this.input = undefined;
   }
 
   private waiting(status: RunStatus): void {

@@ -50,7 +50,7 @@ import type {
   SpawnRequest,
   SpawnResult,
 } from "./requests.js";
-import { RunHandle, type RunInput } from "./run-handle.js";
+import { type Answer, RunHandle, type RunInput } from "./run-handle.js";
 import { Scheduler } from "./scheduler.js";
 import { Supervisor } from "./supervisor.js";
 import * as check from "./validate.js";
@@ -60,6 +60,12 @@ const MAX_POLL_LIMIT = 1000;
 const MAX_LIST_LIMIT = 200;
 const MAX_ARTIFACT_PAGE = 1024 * 1024;
 const FOREIGN_POLL_INTERVAL_MS = 200;
+
+/** An answer to auth_required is a credential: only its shape is stored, never its values. */
+const storedAnswer = (answer: Answer): Record<string, unknown> =>
+  answer.waitingFor === "auth_required"
+    ? { input_shape: messageShape(answer.message) }
+    : { input: redactSecrets(answer.message) };
 
 export class Engine {
   private readonly catalog: Catalog;
@@ -211,30 +217,15 @@ export class Engine {
           `run ${record.run_id}: its backend cannot take input while running`,
         );
       }
-      const pending = record.pending_input;
-      const waitingFor = record.status;
-      // An answer to auth_required is a credential: only its shape is stored, never its values.
-      handle.append("status_changed", {
-        status: "running",
-        reason: "input_received",
-        ...(waitingFor === "auth_required"
-          ? { input_shape: messageShape(message) }
-          : { input: redactSecrets(message) }),
-      });
-      try {
-        await send.call(handle.backendRun, message);
-      } catch (error) {
-        if (error instanceof OrchestratorError && error.code === "invalid_input") {
-          handle.append(waitingFor, {
-            ...pending,
-            kind: pending?.kind ?? "input",
-          });
-          throw error;
-        }
-        // The backend may still be running: it is stopped like any other run that fails here.
-        await this.supervisor.stop(handle, {
-          type: "run_failed",
-          data: { code: "backend_error", message: `delivering input: ${errorMessage(error)}` },
+      const answer: Answer = { message, waitingFor: record.status, pending: record.pending_input };
+      if (this.scheduler.unpark(handle)) await this.deliver(handle, answer, true);
+      else {
+        handle.queuedAnswer = answer;
+        handle.append("status_changed", {
+          status: "queued",
+          reason: "input_received",
+          waiting_for: `a free slot (ORCHESTRATOR_MAX_CONCURRENCY is ${this.config.maxConcurrency}); the answer is delivered then`,
+          ...storedAnswer(answer),
         });
       }
       return { run_id: record.run_id, session_id: record.session_id, status: handle.status };
@@ -439,6 +430,9 @@ export class Engine {
         persist: (r) => this.persist(r),
         appended: (id) => {
           deadlines.observe(handle.status);
+          if (handle.status === "input_required" || handle.status === "auth_required") {
+            this.scheduler.park(handle);
+          }
           this.waiters.wake(id);
         },
         finished: (h) => this.finished(h),
@@ -473,7 +467,40 @@ export class Engine {
     };
   }
 
+  /**
+   * Hands an answer to the waiting backend. Refused as invalid, the question is asked again (and the caller told,
+   * when it is still waiting for its continue_run); any other failure stops the run.
+   */
+  private async deliver(handle: RunHandle, answer: Answer, callerWaits: boolean): Promise<void> {
+    handle.append("status_changed", { status: "running", reason: "input_received", ...storedAnswer(answer) });
+    try {
+      await handle.backendRun?.sendInput?.call(handle.backendRun, answer.message);
+    } catch (error) {
+      if (error instanceof OrchestratorError && error.code === "invalid_input") {
+        handle.append(answer.waitingFor, {
+          ...answer.pending,
+          kind: answer.pending?.kind ?? "input",
+          ...(callerWaits ? {} : { refused_answer: error.message }),
+        });
+        if (callerWaits) throw error;
+        return;
+      }
+      // The backend may still be running: it is stopped like any other run that fails here.
+      await this.supervisor.stop(handle, {
+        type: "run_failed",
+        data: { code: "backend_error", message: `delivering input: ${errorMessage(error)}` },
+      });
+    }
+  }
+
   private start(handle: RunHandle): void {
+    const answer = handle.queuedAnswer;
+    if (answer) {
+      // A parked run got its slot back: its backend is alive and waits for this answer.
+      handle.queuedAnswer = undefined;
+      void this.deliver(handle, answer, false).catch((error) => handle.storeRefused("its answer", error));
+      return;
+    }
     const { cwd, session_id } = handle.record;
     driveRun(handle, {
       backend: () => this.backendFor(handle.record.backend),

@@ -6,7 +6,7 @@
 
 import type { BackendRun } from "../backends/types.js";
 import type { OrchestratorError } from "../core/errors.js";
-import type { InputMessage, RunRecord, RunStatus } from "../core/run.js";
+import type { InputMessage, PendingInput, RunRecord, RunStatus } from "../core/run.js";
 import { isTerminal } from "../core/run.js";
 import { sanitizeEventData } from "../events/sanitize.js";
 import type { ArtifactRef, EventData, EventType, RunEvent } from "../events/types.js";
@@ -31,6 +31,13 @@ export interface RunHandleHooks {
   finished(handle: RunHandle): void;
 }
 
+/** An answer to a waiting run, kept in memory until the run has a slot to take it in. */
+export interface Answer {
+  message: InputMessage;
+  waitingFor: "input_required" | "auth_required";
+  pending?: PendingInput;
+}
+
 /** What a run was asked to do: kept in memory only (it may hold secrets). */
 export interface RunInput {
   prompt?: string;
@@ -49,6 +56,8 @@ export class RunHandle {
   cancelRequested = false;
   /** The stop under way, which a second stop joins (see Supervisor). */
   stopping?: Promise<void>;
+  /** An answer that came while the run, parked for input, had no slot: delivered when it gets one. */
+  queuedAnswer?: Answer;
   /** Resolves once the backend's stream has ended (or never started). */
   readonly streamEnded: Promise<void>;
   private endStream!: () => void;

@@ -5,8 +5,17 @@ import type { RunStatus } from "../core/run.js";
 const NEXT: Record<RunStatus, readonly RunStatus[]> = {
   queued: ["running", "cancelled", "failed"],
   running: ["input_required", "auth_required", "completed", "failed", "cancelled"],
-  input_required: ["running", "input_required", "auth_required", "completed", "failed", "cancelled"],
-  auth_required: ["running", "input_required", "auth_required", "completed", "failed", "cancelled"],
+  // queued again: the answer came while no slot was free (a waiting run gives its slot back).
+  input_required: [
+    "running",
+    "queued",
+    "input_required",
+    "auth_required",
+    "completed",
+    "failed",
+    "cancelled",
+  ],
+  auth_required: ["running", "queued", "input_required", "auth_required", "completed", "failed", "cancelled"],
   completed: [],
   failed: [],
   cancelled: [],

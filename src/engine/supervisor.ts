@@ -25,7 +25,8 @@ export class Supervisor {
   /** Ends `handle` with `ending` (`queued`: the ending of a run that never started, when it differs). */
   stop(handle: RunHandle, ending: RunEnding, queued: RunEnding = ending): Promise<void> {
     if (handle.terminal) return Promise.resolve();
-    if (this.scheduler.remove(handle)) {
+    // A run queued again after an answer (it was parked for input) has a live backend: that one is stopped.
+    if (this.scheduler.remove(handle) && !handle.backendRun) {
       handle.append(queued.type, queued.data);
       return Promise.resolve();
     }
