@@ -5,6 +5,7 @@
  * limit and its value. Waiting for input stops the silence clock and starts the answer clock.
  */
 import { isTerminal, type RunLimits, type RunStatus } from "../core/run.js";
+import type { EventType } from "../events/types.js";
 import type { RunEnding } from "./supervisor.js";
 
 /** Node's timers hold at most 2^31 - 1 ms (about 24.8 days); a longer deadline is re-armed for the rest. */
@@ -58,10 +59,15 @@ export class RunDeadlines {
     private readonly expire: (ending: RunEnding) => void,
   ) {}
 
-  /** Follows the run after each of its events, given its status then. */
-  observe(status: RunStatus): void {
+  /**
+   * Follows the run after each of its events, given its status then. A status_changed that leaves a running run
+   * running is a note (a retry, a warning, a rate limit), not a sign of progress: it does not hold off the silence
+   * clock, so an agent that only retries is still stopped.
+   */
+  observe(status: RunStatus, type?: EventType): void {
     if (this.phase === "ended") return;
     if (isTerminal(status)) this.end();
+    else if (status === "running" && type === "status_changed" && this.phase === "running") return;
     else if (status === "running") this.running();
     else if (status === "input_required" || status === "auth_required") this.waiting(status);
     else if (status === "queued" && this.phase !== "queued") this.requeued();

@@ -428,8 +428,8 @@ export class Engine {
     try {
       handle = new RunHandle(record, args.input, this.config, {
         persist: (r) => this.persist(r),
-        appended: (id) => {
-          deadlines.observe(handle.status);
+        appended: (id, event) => {
+          deadlines.observe(handle.status, event?.type);
           if (handle.status === "input_required" || handle.status === "auth_required") {
             this.scheduler.park(handle);
           }

@@ -26,7 +26,7 @@ export interface RunHandleHooks {
   /** Persist the record (run.json and the catalog) after a status change; throws when the store refuses. */
   persist(record: RunRecord): void;
   /** An event was appended: wake the pollers of this run. */
-  appended(runId: string): void;
+  appended(runId: string, event?: RunEvent): void;
   /** The run ended: its terminal event is written, or the store refused it and `repair` will retry. */
   finished(handle: RunHandle): void;
 }
@@ -136,7 +136,7 @@ export class RunHandle {
     try {
       this.apply(event, data);
     } finally {
-      this.hooks.appended(this.record.run_id);
+      this.hooks.appended(this.record.run_id, event);
     }
     return event;
   }

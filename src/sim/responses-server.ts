@@ -4,7 +4,7 @@
  * the latest user prompt picks it, and the tool outputs after that prompt tell which step of it is due.
  *
  * Markers: `[[say:TEXT]]` (default "done"), `[[exec:CMD]]`, `[[patch:PATH:CONTENT]]`, `[[reason]]`, `[[big:N]]`,
- * `[[json]]`, `[[http500]]`, `[[hang]]`, and `[[delay:MS]]` (wait MS before answering; combines with the others).
+ * `[[json]]`, `[[http500]]`, `[[http401]]` (a provider refusing the key), `[[hang]]`, and `[[delay:MS]]` (wait MS before answering; combines with the others).
  * `[[exec:CMD]]` and `[[patch:PATH:CONTENT]]` together run the command, then add the file, then answer.
  */
 import { randomUUID } from "node:crypto";
@@ -126,6 +126,17 @@ export async function startFakeResponses(): Promise<FakeResponses> {
       rec.answer = "http500";
       sendJson(res, 500, {
         error: { message: "fake: internal server error", type: "server_error", code: "internal_error" },
+      });
+      return;
+    }
+    if (text.includes("[[http401]]")) {
+      rec.answer = "http401";
+      sendJson(res, 401, {
+        error: {
+          message: "fake: incorrect API key provided",
+          type: "invalid_request_error",
+          code: "invalid_api_key",
+        },
       });
       return;
     }

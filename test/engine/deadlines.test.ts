@@ -119,3 +119,14 @@ test("an answer the backend fails to take fails the run through the stop path; a
   );
   await f.engine.shutdown();
 });
+
+test("an agent that only retries (status notes, no progress) is still stopped by idle_timeout_s", async () => {
+  const f = makeEngine();
+  const retrying: Step[] = Array.from({ length: 30 }, (_, i) => [
+    { sleep: 100 },
+    { emit: { type: "status_changed", data: { status: "running", warning: `Reconnecting... ${i}/30` } } },
+  ]).flat() as Step[];
+  const run = spawnScript(f, [say("starting"), ...retrying], { limits: { idle_timeout_s: 0.5 } });
+  await failsWith(f, run.run_id, "idle_timeout_s");
+  await f.engine.shutdown();
+});

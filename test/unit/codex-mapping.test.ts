@@ -113,6 +113,35 @@ test("turn.completed reports this turn's usage from the thread's running total, 
   assert.deepEqual(seen.usage, usage(450, 50));
 });
 
+test("codex's own retries are warnings; a refused key is hopeless at once; other errors fail the run", () => {
+  const { m } = mapper();
+  const retry = "Reconnecting... 1/5 (stream disconnected before completion: error sending request)";
+  assert.deepEqual(m.map({ type: "error", message: retry }), [
+    { type: "status_changed", data: { status: "running", warning: retry } },
+  ]);
+  assert.equal(m.hopeless, false);
+  m.map({ type: "item.completed", item: { id: "a", type: "agent_message", text: "recovered" } });
+  assert.equal(m.map({ type: "turn.completed", usage: usage(10, 1) })[1]?.type, "run_completed");
+
+  const refused = mapper().m;
+  const [failed] = refused.map({
+    type: "error",
+    message: "Reconnecting... 1/5 (unexpected status 401 Unauthorized: Incorrect API key provided)",
+  });
+  assert.equal(failed?.type, "run_failed");
+  assert.match(
+    String(failed?.data.message),
+    /^codex could not authenticate .* codex said: unexpected status 401 Unauthorized: Incorrect API key provided$/,
+  );
+  assert.equal(refused.hopeless, true);
+
+  const [other] = mapper().m.map({ type: "error", message: "unexpected status 500 Internal Server Error" });
+  assert.deepEqual(other, {
+    type: "run_failed",
+    data: { message: "unexpected status 500 Internal Server Error" },
+  });
+});
+
 test("with an output schema the final message must be JSON", () => {
   const good = mapper(true, usage(0, 0)).m;
   good.map({ type: "item.completed", item: { id: "a", type: "agent_message", text: '{"answer":"42"}' } });

@@ -56,6 +56,7 @@ export class CodexBackend implements Backend {
       onUsage: (cumulative) => {
         if (threadId) this.threadUsage.set(threadId, { ...cumulative });
       },
+      env: this.env,
     });
 
     async function* events(): AsyncGenerator<AgentEvent> {
@@ -72,6 +73,8 @@ export class CodexBackend implements Backend {
             if (isTerminalEvent(mapped.type)) end ??= mapped;
             else yield mapped;
           }
+          // codex would retry what cannot succeed (a refused key) for minutes: end the turn now.
+          if (mapper.hopeless) break;
         }
       } catch (error) {
         failure = error;

@@ -2,6 +2,7 @@
 import type { Usage as CodexUsage, ThreadEvent, ThreadItem } from "@openai/codex-sdk";
 import type { Usage } from "../../core/run.js";
 import type { AgentEvent } from "../../events/types.js";
+import { classifyError } from "./provider-errors.js";
 
 const USAGE_FIELDS = [
   "input_tokens",
@@ -19,10 +20,14 @@ export interface TurnContext {
   onThreadStarted(threadId: string): void;
   /** The thread's cumulative usage after this turn, to subtract on the next one. */
   onUsage(cumulative: CodexUsage): void;
+  /** The environment codex runs with (to say which CODEX_HOME a login is missing from). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export class CodexEventMapper {
   private finalResponse = "";
+  /** An error no retry of codex's can fix was seen: the turn should be stopped now, not after its retries. */
+  hopeless = false;
 
   constructor(private readonly context: TurnContext) {}
 
@@ -42,12 +47,25 @@ export class CodexEventMapper {
       case "turn.completed":
         return this.turnCompleted(event.usage);
       case "turn.failed":
-        return [{ type: "run_failed", data: { message: event.error.message } }];
+        return [{ type: "run_failed", data: { message: this.failure(event.error.message) } }];
       case "error":
-        return [{ type: "run_failed", data: { message: event.message } }];
+        return this.error(event.message);
       default:
         return [];
     }
+  }
+
+  private error(message: string): AgentEvent[] {
+    const error = classifyError(message, this.context.env ?? process.env);
+    if (error.kind === "retrying") {
+      return [{ type: "status_changed", data: { status: "running", warning: message } }];
+    }
+    if (error.kind === "auth") this.hopeless = true;
+    return [{ type: "run_failed", data: { message: error.message } }];
+  }
+
+  private failure(message: string): string {
+    return classifyError(message, this.context.env ?? process.env).message;
   }
 
   private itemStarted(item: ThreadItem): AgentEvent[] {
