@@ -29,6 +29,46 @@ export function redactSecrets(value: unknown, depth = 0, underSecret = false): u
   return out;
 }
 
+/** The strings redaction hides in a value, by path: all that must stay in memory to use a stored copy again. */
+export type HiddenStrings = [path: (string | number)[], value: string][];
+
+export function hiddenStrings(value: unknown): HiddenStrings {
+  const hidden: HiddenStrings = [];
+  const walk = (original: unknown, redacted: unknown, path: (string | number)[]): void => {
+    if (typeof original === "string") {
+      if (original !== redacted) hidden.push([path, original]);
+    } else if (
+      original !== null &&
+      typeof original === "object" &&
+      redacted !== null &&
+      typeof redacted === "object"
+    ) {
+      for (const [key, item] of Object.entries(original)) {
+        walk(item, (redacted as Record<string, unknown>)[key], [
+          ...path,
+          Array.isArray(original) ? Number(key) : key,
+        ]);
+      }
+    }
+  };
+  walk(value, redactSecrets(value), []);
+  return hidden;
+}
+
+/** A stored (redacted) value with what redaction hid put back. */
+export function withHiddenStrings<T>(redacted: T, hidden: HiddenStrings): T {
+  const out = structuredClone(redacted);
+  for (const [path, value] of hidden) {
+    let at: unknown = out;
+    for (const key of path.slice(0, -1)) at = (at as Record<string | number, unknown> | undefined)?.[key];
+    const last = path.at(-1);
+    if (at !== null && typeof at === "object" && last !== undefined) {
+      (at as Record<string | number, unknown>)[last] = value;
+    }
+  }
+  return out;
+}
+
 /** Every URL in `text` without userinfo, and with the values of credential-like parameters redacted. */
 export function redactUrls(text: string): string {
   if (!text.includes("://")) return text;

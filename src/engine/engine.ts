@@ -52,6 +52,7 @@ import type {
 } from "./requests.js";
 import { type Answer, RunHandle, type RunInput } from "./run-handle.js";
 import { Scheduler } from "./scheduler.js";
+import { SessionSecrets } from "./session-secrets.js";
 import { Supervisor } from "./supervisor.js";
 import * as check from "./validate.js";
 import { Waiters } from "./waiters.js";
@@ -74,8 +75,8 @@ export class Engine {
   private readonly stranded = new Set<RunHandle>();
   /** Hosts found dead whose runs were recovered: a run that could not be is retried when it is looked up. */
   private readonly deadHosts = new Set<string>();
-  /** Each session's backend_config as the caller gave it: in memory only, since it may hold credentials. */
-  private readonly sessionConfigs = new Map<string, Record<string, unknown>>();
+  /** The credentials of recent sessions' backend_config: in memory only (the stored config is redacted). */
+  private readonly sessionSecrets = new SessionSecrets();
   private readonly waiters = new Waiters();
   private readonly scheduler: Scheduler<RunHandle>;
   private readonly supervisor: Supervisor;
@@ -256,8 +257,8 @@ export class Engine {
           ? profileText("profile", profilePath, record.cwd, profilesDir(this.config)).text
           : undefined,
         output_schema: record.spec.output_schema,
-        // The config as given (secrets included) while this process lives; the stored, redacted one after.
-        backend_config: this.sessionConfigs.get(record.session_id) ?? record.spec.backend_config ?? {},
+        // The stored config, with its credentials put back while this process still holds them.
+        backend_config: this.sessionSecrets.restore(record.session_id, record.spec.backend_config ?? {}),
         resume: true,
       },
     });
@@ -420,7 +421,7 @@ export class Engine {
     } catch (error) {
       throw storeFailure(`the store could not record session ${session.session_id} in ${args.cwd}`, error);
     }
-    this.sessionConfigs.set(session.session_id, args.input.backend_config);
+    this.sessionSecrets.keep(session.session_id, args.input.backend_config);
     let handle: RunHandle;
     const deadlines = new RunDeadlines(args.limits, (ending) => {
       this.supervisor.stop(handle, ending).catch(() => undefined);

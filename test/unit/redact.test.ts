@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { messageShape, REDACTED, redactSecrets, redactUrls } from "../../src/core/redact.js";
+import {
+  hiddenStrings,
+  messageShape,
+  REDACTED,
+  redactSecrets,
+  redactUrls,
+  withHiddenStrings,
+} from "../../src/core/redact.js";
 
 test("redaction replaces strings under secret keys, and never a number or a boolean", () => {
   const config = {
@@ -53,4 +60,24 @@ test("the shape of an answer keeps part types, data keys and text length, never 
     { type: "data", kind: "string" },
     { type: "file", mime_type: "application/x-pem-file" },
   ]);
+});
+
+test("what redaction hides can be kept apart and put back: the stored copy plus a few strings is the original", () => {
+  const config = {
+    agent_url: "https://user:pw@agent.example/a2a?token=abc&x=1",
+    token: "sk-live",
+    headers: { "X-Api-Key": "k1", Accept: "json" },
+    config: { model_auto_compact_token_limit: 200000, list: [{ api_key: "k2" }, "plain"] },
+    poll_interval_ms: 500,
+  };
+  const hidden = hiddenStrings(config);
+  assert.deepEqual(
+    hidden.map(([path]) => path.join("/")),
+    ["agent_url", "token", "headers/X-Api-Key", "headers/Accept", "config/list/0/api_key"],
+  );
+  const stored = redactSecrets(config) as typeof config;
+  assert.equal(stored.token, "[redacted]");
+  assert.deepEqual(withHiddenStrings(stored, hidden), config);
+  assert.equal(stored.token, "[redacted]", "the stored copy is left as it was");
+  assert.deepEqual(hiddenStrings({ model: "gpt", effort: 3 }), []);
 });
