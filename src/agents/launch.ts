@@ -118,9 +118,11 @@ function banner(agent: A2aAgent, backend: string, options: BannerOptions): strin
   const payload = {
     backend: "remote_a2a",
     role: "worker",
+    // cwd is a directory on the orchestrator's machine (where the run is recorded: this one works when it runs
+    // here); remote_cwd is where this agent works, which the orchestrator's machine need not have.
     cwd: options.root ?? process.cwd(),
     prompt: "Describe this repository in three sentences.",
-    backend_config: { agent_url: agent.url, token_env: TOKEN_ENV },
+    backend_config: { agent_url: agent.url, token_env: TOKEN_ENV, remote_cwd: options.root ?? process.cwd() },
   };
   const token = options.generated
     ? `${agent.token} (generated; give the orchestrator ${TOKEN_ENV}=${agent.token})`

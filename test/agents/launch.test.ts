@@ -39,7 +39,7 @@ test("flags start an agent; it prints agent_url, card and spawn_run payload, and
       role: "worker",
       cwd: root,
       prompt: "Describe this repository in three sentences.",
-      backend_config: { agent_url: url, token_env: "ORCHESTRATION_A2A_TOKEN" },
+      backend_config: { agent_url: url, token_env: "ORCHESTRATION_A2A_TOKEN", remote_cwd: root },
     });
     const card = (await (await fetch(`${url}/.well-known/agent-card.json`)).json()) as { name: string };
     assert.equal(card.name, "orchestration-mcp codex agent");

@@ -217,3 +217,40 @@ test("cancel while the remote task waits for input or auth is quick", async () =
     assert.equal(last?.data.warning, undefined, "the backend stopped within the grace period");
   }
 });
+
+test("cancel tells the agent (CancelTask) before it hangs up the task's stream", async () => {
+  const a = await agent(() => startScenarioAgent());
+  const run = spawn(a.url, "[[hang]]");
+  await until(run.run_id, ["running"]);
+  for (let i = 0; i < 100 && a.messages.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal((await engine.cancelRun(run.run_id)).status, "cancelled");
+  const stream = a.requests.find((r) => r.rpcMethod === "SendStreamingMessage");
+  const cancel = a.requests.find((r) => r.rpcMethod === "CancelTask");
+  assert.ok(stream?.closedAt !== undefined && cancel?.at !== undefined, "both were seen");
+  assert.ok(cancel.at < stream.closedAt, "CancelTask arrived while the stream was still open");
+});
+
+test("remote_cwd is where the agent works; card_url and a path in agent_url are where the card is read", async () => {
+  const a = await agent(() => startScenarioAgent());
+  const remote = spawn(a.url, "[[echo-meta]]", {}, { remote_cwd: "/srv/work" });
+  assert.equal(await until(remote.run_id), "completed");
+  const meta = JSON.parse(engine.getRun(remote.run_id).result?.final_response ?? "{}");
+  assert.equal(meta.cwd, "/srv/work", "the remote directory, which need not exist here");
+  assert.equal(engine.getRun(remote.run_id).cwd, cwd, "the run's own cwd (its store) is unchanged");
+
+  // An agent_url with a path: its card is looked up under that path, not at the host's root.
+  const pathed = spawn(`${a.url}/agents/x`, "hello");
+  assert.equal(await until(pathed.run_id), "failed");
+  assert.match(
+    engine.getRun(pathed.run_id).error?.message ?? "",
+    /agents\/x\/\.well-known\/agent-card\.json/,
+  );
+  // The card named outright.
+  const named = spawn(`${a.url}/agents/x`, "hello", {}, { card_url: a.cardUrl });
+  assert.equal(await until(named.run_id), "completed");
+  assert.throws(
+    () => spawn(a.url, "x", {}, { card_url: "ftp://x/card.json" }),
+    /backend_config\.card_url: expected the http\(s\) URL of the agent card/,
+  );
+  assert.throws(() => spawn(a.url, "x", {}, { remote_cwd: 5 }), /backend_config\.remote_cwd/);
+});

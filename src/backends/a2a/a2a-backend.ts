@@ -17,6 +17,9 @@ import { a2aConfig } from "./options.js";
 import { toA2aParts } from "./parts.js";
 import { TaskTracker } from "./task-tracker.js";
 
+/** Longest a CancelTask may take: the run is stopped either way, and the engine waits 5 s at most. */
+const CANCEL_TIMEOUT_MS = 3_000;
+
 export class A2aBackend implements Backend {
   readonly name = "remote_a2a";
 
@@ -29,10 +32,30 @@ export class A2aBackend implements Backend {
   start(spec: BackendRunSpec): BackendRun {
     const config = a2aConfig(spec.backend_config, this.env);
     const abort = new AbortController();
-    const stop = () => abort.abort();
-    spec.signal.addEventListener("abort", stop, { once: true });
     const tracker = new TaskTracker((contextId) => spec.onBackendSession(contextId));
     let client: Client | undefined;
+    let stopping: Promise<void> | undefined;
+    /**
+     * Tells the agent first (CancelTask, bounded), then hangs up: an agent on the 0.3 SDK that sees its stream
+     * close first marks the task canceled and goes on working.
+     */
+    const stopRemote = (): Promise<void> => {
+      stopping ??= (async () => {
+        const taskId = tracker.taskId;
+        if (client && taskId && !tracker.ended) {
+          await client
+            .cancelTask(
+              { tenant: "", id: taskId, metadata: undefined },
+              { signal: AbortSignal.timeout(CANCEL_TIMEOUT_MS) },
+            )
+            .catch(() => undefined);
+        }
+        abort.abort();
+      })();
+      return stopping;
+    };
+    const stop = () => void stopRemote();
+    spec.signal.addEventListener("abort", stop, { once: true });
     // An answer may come before the stream of the paused turn has closed: it waits here until it is wanted.
     const replies: InputMessage[] = [];
     let wake: (() => void) | undefined;
@@ -50,7 +73,7 @@ export class A2aBackend implements Backend {
       ),
       // The remote execution directory travels with every message; our own agents also take the output schema.
       metadata: {
-        cwd: spec.cwd,
+        cwd: config.remote_cwd ?? spec.cwd,
         run_id: spec.run_id,
         ...(spec.output_schema ? { output_schema: spec.output_schema } : {}),
       },
@@ -138,13 +161,7 @@ export class A2aBackend implements Backend {
 
     return {
       events: events(),
-      cancel: async () => {
-        const taskId = tracker.taskId;
-        if (client && taskId && !tracker.ended) {
-          await client.cancelTask({ tenant: "", id: taskId, metadata: undefined }).catch(() => undefined);
-        }
-        abort.abort();
-      },
+      cancel: stopRemote,
       sendInput: async (reply) => {
         if (!tracker.paused || replies.length > 0) {
           throw invalidInput("input_message", "the remote task is not waiting for input");

@@ -36,5 +36,7 @@ export async function connectAgent(config: A2aConfig): Promise<Client> {
       },
     },
   });
-  return factory.createFromUrl(config.agent_url);
+  // The card's full URL with an empty path: the SDK would otherwise resolve the well-known path from the host's
+  // root, dropping a path in agent_url.
+  return factory.createFromUrl(config.card_url, "");
 }

@@ -15,6 +15,10 @@ export interface A2aConfig {
   allowed_origins: string[];
   /** How often a non-streaming agent's task is polled. */
   poll_interval_ms: number;
+  /** Where the agent card is: `card_url`, else `<agent_url>/.well-known/agent-card.json` (a path kept). */
+  card_url: string;
+  /** The directory the remote agent works in, when it is not the run's (local) cwd. */
+  remote_cwd?: string;
 }
 
 const KNOWN_KEYS = [
@@ -26,6 +30,8 @@ const KNOWN_KEYS = [
   "allowed_origins",
   "allow_insecure_http",
   "poll_interval_ms",
+  "card_url",
+  "remote_cwd",
 ];
 const field = (key: string) => `backend_config.${key}`;
 const given = (value: unknown) => value !== undefined && value !== null && value !== "" && value !== REDACTED;
@@ -136,5 +142,37 @@ export function a2aConfig(config: Record<string, unknown>, env: NodeJS.ProcessEn
   if (typeof interval !== "number" || !Number.isInteger(interval) || interval < 50 || interval > 60_000) {
     throw invalidInput(field("poll_interval_ms"), "expected an integer from 50 to 60000");
   }
-  return { agent_url: url, headers, allowed_origins: allowed, poll_interval_ms: interval };
+  const remoteCwd = config.remote_cwd ?? undefined;
+  if (remoteCwd !== undefined && (typeof remoteCwd !== "string" || remoteCwd.trim() === "")) {
+    throw invalidInput(field("remote_cwd"), "expected the path of the directory the remote agent works in");
+  }
+  return {
+    agent_url: url,
+    headers,
+    allowed_origins: allowed,
+    poll_interval_ms: interval,
+    card_url: cardUrl(config.card_url, parsed),
+    ...(remoteCwd === undefined ? {} : { remote_cwd: remoteCwd }),
+  };
+}
+
+/** The card's URL: given, or the well-known path under agent_url itself (`https://host/a2a/x` keeps `/a2a/x`). */
+function cardUrl(value: unknown, agentUrl: URL): string {
+  if (value === undefined || value === null || value === "") {
+    const base = new URL(agentUrl.href);
+    base.pathname = `${base.pathname.replace(/\/+$/, "")}/.well-known/agent-card.json`;
+    base.search = "";
+    base.hash = "";
+    return base.href;
+  }
+  let parsed: URL | undefined;
+  try {
+    parsed = typeof value === "string" ? new URL(value) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
+    throw invalidInput(field("card_url"), "expected the http(s) URL of the agent card");
+  }
+  return parsed.href;
 }

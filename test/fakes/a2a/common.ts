@@ -22,6 +22,9 @@ export interface RecordedRequest {
   rpcMethod?: string;
   /** HTTP status the agent answered with (set when the response finishes). */
   status?: number;
+  /** When it came in, and when its connection closed (a stream the client hung up on), by performance.now(). */
+  at?: number;
+  closedAt?: number;
 }
 
 /** What the executor saw for one incoming message (one `execute` call). */
@@ -131,7 +134,11 @@ export async function startAppShell(opts: AgentOptions, protectedPrefix: string)
       path: req.originalUrl,
       headers: { ...req.headers },
       body,
+      at: performance.now(),
     };
+    res.on("close", () => {
+      rec.closedAt = performance.now();
+    });
     if (body && typeof body === "object" && "jsonrpc" in body && "method" in body) {
       rec.rpcMethod = String((body as { method: unknown }).method);
     }
