@@ -391,20 +391,25 @@ test(`${RUNS} real-CLI runs cancelled at random points leave no process behind (
   }
 });
 
-/** The live runs a server is shut down with: each backend waiting on the model and running a command, Claude
- * Code waiting for a permission answer, and one more than the server's slots, so the last one is still queued. */
+/**
+ * The live runs a server is shut down with: Claude Code waiting for a permission answer (first, so it reaches the
+ * question and gives its slot back), each backend waiting on the model and running a command (in the server's
+ * slots, one of them the one given back), and one more, still queued.
+ */
 const LIVE: [Backend, CancelPoint][] = [
+  ["claude_code", "permission"],
   ["codex", "model"],
   ["codex", "command"],
   ["claude_code", "model"],
   ["claude_code", "command"],
-  ["claude_code", "permission"],
   ["codex", "queued"],
 ];
+/** Every run but the one waiting for permission (parked, no slot) and the queued one has a slot. */
+const LIVE_SLOTS = LIVE.length - 2;
 
 async function shutdownWithLiveRuns(how: "stdin" | "SIGTERM", firstIndex: number): Promise<void> {
   const home = tempDir("orch-hygiene-home-");
-  const server = await startServer(home, LIVE.length - 1);
+  const server = await startServer(home, LIVE_SLOTS);
   let fresh: Server | undefined;
   try {
     const live = LIVE.map(([backend, point], i): Planned => {
