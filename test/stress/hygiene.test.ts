@@ -143,6 +143,8 @@ async function exitOf(
 
 /** Ends what a failed check left running: only processes this test's servers started, by pid. */
 function killLeftovers(server: Server): void {
+  // A check that failed before the shutdown leaves the server itself running, and the test process with it.
+  if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill("SIGKILL");
   for (const p of server.watcher.survivors()) {
     try {
       process.kill(p.pid, "SIGKILL");
