@@ -15,7 +15,7 @@ export function isLoopbackHost(host: string): boolean {
   return bare === "localhost" || bare === "::1" || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
 }
 
-export const isWildcard = (host: string): boolean => host === "0.0.0.0" || host === "::" || host === "[::]";
+const isWildcard = (host: string): boolean => host === "0.0.0.0" || host === "::" || host === "[::]";
 
 /**
  * The names a listener bound to `host` is reached by, besides loopback: the address itself, or for a wildcard

@@ -13,7 +13,7 @@ import { STORE_DIR } from "./paths.js";
 const { O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_RDONLY, O_RDWR, O_WRONLY } = constants;
 
 /** Store files and folders are the user's alone: they hold prompts, outputs and sessions. */
-export const FILE_MODE = 0o600;
+const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
 
 const refused = (path: string, what: string): OrchestratorError =>
